@@ -1,0 +1,33 @@
+"""Shared fixtures. Optional oracles (PyTorch, Chromium) skip cleanly when absent,
+unless GDBP_REQUIRE_ORACLES=1 (set by .ci/run), where their absence is a failure."""
+import os
+import shutil
+
+import pytest
+
+REQUIRE_ORACLES = os.environ.get("GDBP_REQUIRE_ORACLES") == "1"
+
+
+def require_torch():
+    """Import and return torch with float64 as default, or skip (fail under CI)."""
+    if REQUIRE_ORACLES:
+        import torch  # noqa: PLC0415  - a missing torch must fail loudly in CI
+    else:
+        torch = pytest.importorskip("torch", reason="PyTorch oracle not installed (pip install torch)")
+    torch.set_default_dtype(torch.float64)
+    return torch
+
+
+def require_chromium():
+    """Return the path of Debian's chromium, or skip (fail under CI)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if REQUIRE_ORACLES:
+            pytest.fail("chromium is not installed: apt-get install -y chromium")
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    return path
+
+
+@pytest.fixture
+def torch():
+    return require_torch()
