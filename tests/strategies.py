@@ -14,3 +14,11 @@ def arrays(shape=shapes, elements=small_floats):
 
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+def points_2d(bounds=((-5.0, 5.0), (-5.0, 5.0))):
+    """Points (x, y) as float64 arrays of shape (2,) inside ((xmin, xmax), (ymin, ymax)) (gdbp.objectives)."""
+    (x_min, x_max), (y_min, y_max) = bounds
+    xs = st.floats(min_value=x_min, max_value=x_max, allow_nan=False, width=64)
+    ys = st.floats(min_value=y_min, max_value=y_max, allow_nan=False, width=64)
+    return st.tuples(xs, ys).map(lambda xy: np.array(xy, dtype=np.float64))

@@ -1,0 +1,487 @@
+"""The checker framework: run a learner's function safely, compare, and explain.
+
+Every course exercise has a checker ``gdbp.checks.check_<exercise>(learner_fn)``. A checker walks a fixed
+order of named checks and stops at the first failure with an ``AssertionError`` (``CheckFailed``) whose
+message names the exercise and the case, shows what was received and what was expected (shape, first
+differing index, values) and gives a hint; where the learner's output matches a catalogued classic mistake,
+the message names that mistake. On success it prints one line, ``<exercise>: all N cases passed``.
+
+The order of checks::
+
+    callable -> accepts the documented arguments -> returns the documented structure and types -> shapes
+    -> finite values -> values against the reference (fixed-seed cases and edge cases) -> inputs not mutated
+    -> state carried over many steps
+
+A checker is written with one :class:`Checker` object::
+
+    c = Checker("adam", adam)
+    c.require_callable()
+    c.require_parameters("param", "grad", "state", "lr", "beta1", "beta2", "eps")
+    out = c.call("first step", param, grad, None, lr=0.1)          # safe, timed, mutation-checked
+    new_param, new_state = c.unpack(out, 2, "(new_param, new_state)", case="first step")
+    new_param = c.array(new_param, "new_param", like=expected, case="first step")
+    c.close(new_param, expected, "new_param", case="first step", mistakes=[...])
+    c.done()                                                          # prints "adam: all 3 cases passed"
+
+Robustness against a learner's notebook: values are compared in plain Python arithmetic on ``tolist()``
+output (operators on floats cannot be monkeypatched), and :func:`assert_numpy_untouched` refuses to grade
+when a notebook has replaced numpy functions that the references rely on (``np.allclose = lambda *a: True``).
+Warnings that a learner's code provokes are silenced during a check: nbgrader scores a cell 0 when it writes
+anything to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import signal
+import threading
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "CheckFailed",
+    "Checker",
+    "Mistake",
+    "assert_numpy_untouched",
+    "describe",
+    "first_difference",
+    "format_array",
+    "time_limit",
+]
+
+# Default tolerances for comparing a learner's float64 result with the reference. Correct code that uses
+# different but equivalent algebra differs by a few ulps per operation; after ~20 chained steps that stays
+# far below 1e-9 relative. Classic mistakes differ by far more than 1e-6 in the cases the checkers choose.
+RTOL = 1e-9
+ATOL = 1e-12
+
+# Seconds one call of a learner's function may take before it is stopped (self-paced use; nbgrader has its
+# own per-cell timeout). Every reference call in the checkers takes well under 10 ms.
+CALL_TIME_LIMIT = 10.0
+
+_ndarray = np.ndarray
+_floating = np.floating
+_integer = np.integer
+_UFUNC = type(np.add)
+_NUMPY_DIR = np.__file__.rsplit("/", 1)[0] if "/" in np.__file__ else ""
+
+# numpy names that references and checkers rely on. Their identities at import time are remembered, and
+# each checker refuses to run when a notebook has replaced one of them.
+_GUARDED = (
+    "abs", "absolute", "add", "allclose", "array", "array_equal", "asarray", "clip", "copy", "divide", "dot",
+    "exp", "float64", "isclose", "isfinite", "isnan", "log", "matmul", "max", "maximum", "mean", "minimum",
+    "multiply", "ndarray", "ones_like", "power", "sign", "sqrt", "square", "subtract", "sum", "tanh", "where",
+    "zeros", "zeros_like", "errstate",
+)
+_SNAPSHOT = {name: getattr(np, name) for name in _GUARDED}
+
+
+class CheckFailed(AssertionError):
+    """A learner's answer failed a check. The message says what, for which case, and why."""
+
+
+class _TimeUp(BaseException):
+    """Raised inside a learner's function when it runs too long (BaseException: a bare ``except Exception``
+    in the learner's code cannot swallow it)."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A classic wrong version of an exercise.
+
+    ``fn`` has the same call contract as the reference and reproduces the mistake exactly, so that a
+    learner's output can be matched against it (and tests can use it as a mutant). ``hint`` says how to fix
+    it, in one sentence addressed to the learner.
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    hint: str
+
+
+def _is_pristine_numpy(name: str, obj: Any) -> bool:
+    if obj is not _SNAPSHOT[name]:
+        return False
+    if isinstance(obj, _UFUNC):
+        return obj.__name__ == name or name in ("abs",)  # np.abs is np.absolute
+    code = getattr(obj, "__code__", None)
+    if code is not None:  # a Python function: it must come from numpy's own files
+        return code.co_filename.startswith(_NUMPY_DIR)
+    return True
+
+
+def assert_numpy_untouched(exercise: str) -> None:
+    """Refuse to grade when numpy functions were replaced after (or before) gdbp was imported."""
+    __tracebackhide__ = True
+    for name in _GUARDED:
+        current = getattr(np, name, None)
+        if not _is_pristine_numpy(name, current):
+            raise CheckFailed(
+                f"{exercise}: numpy.{name} has been replaced in this notebook (received {current!r}, expected "
+                f"numpy's own {name}). The checker cannot trust a modified numpy. Remove the cell that assigns "
+                f"np.{name}, then restart the kernel and run all cells."
+            ) from None
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Stop the code inside after ``seconds`` (SIGALRM, main thread only; elsewhere no limit)."""
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# --- describing values compactly ----------------------------------------------------------------------
+
+
+def describe(value: Any) -> str:
+    """A short description of any value for a message: its type, and shape/dtype for arrays."""
+    if isinstance(value, _ndarray):
+        return f"a numpy array of shape {tuple(value.shape)} and dtype {value.dtype}"
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return f"the bool {value}"
+    if isinstance(value, (int, float, _integer, _floating)):
+        return f"the scalar {value!r} ({type(value).__name__})"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return f"a {type(value).__name__}"
+
+
+def format_array(a: Any, limit: int = 6) -> str:
+    """Up to ``limit`` values of an array, with 6 significant digits."""
+    if not isinstance(a, _ndarray):
+        return repr(a)
+    flat = a.ravel().tolist()
+    shown = ", ".join(f"{v:.6g}" if isinstance(v, float) else repr(v) for v in flat[:limit])
+    if a.ndim == 0:
+        return shown
+    return "[" + shown + (", ..." if len(flat) > limit else "") + "]"
+
+
+def _index(flat_i: int, shape: tuple) -> tuple:
+    idx = []
+    for size in reversed(shape):
+        idx.append(flat_i % size)
+        flat_i //= size
+    return tuple(reversed(idx))
+
+
+def first_difference(received: np.ndarray, expected: np.ndarray, rtol: float = RTOL, atol: float = ATOL):
+    """The first index where ``received`` and ``expected`` differ beyond ``atol + rtol*|expected|``.
+
+    Returns ``None`` when they agree everywhere, else ``(index, received_value, expected_value)``. Computed
+    with plain Python float arithmetic on ``tolist()``, which a notebook cannot monkeypatch. NaN never
+    agrees with anything; equal infinities agree.
+    """
+    r_flat = received.ravel().tolist()
+    e_flat = expected.ravel().tolist()
+    for i, (r, e) in enumerate(zip(r_flat, e_flat)):
+        if r == e:
+            continue
+        d = r - e
+        d = d if d >= 0 else -d
+        m = e if e >= 0 else -e
+        if not (d <= atol + rtol * m):  # also true when r or e is NaN
+            return _index(i, tuple(received.shape)), r, e
+    return None
+
+
+def _same(received: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    return received.shape == expected.shape and first_difference(received, expected, rtol, atol) is None
+
+
+# --- the checker object ---------------------------------------------------------------------------------
+
+
+class Checker:
+    """Runs one learner function through named checks; the first failure raises :class:`CheckFailed`.
+
+    Every method that can fail takes the ``case`` name, so the message says which situation went wrong.
+    """
+
+    def __init__(self, exercise: str, fn: Any, *, time_limit: float = CALL_TIME_LIMIT, hint: str = ""):
+        __tracebackhide__ = True
+        self.exercise = exercise
+        self.fn = fn
+        self.time_limit = time_limit
+        self.hint = hint
+        self.cases: list[str] = []
+        self._warnings = warnings.catch_warnings()
+        assert_numpy_untouched(exercise)
+
+    # The checker silences warnings its cases provoke (nbgrader scores a cell 0 when it writes to stderr).
+    def __enter__(self):
+        self._warnings.__enter__()
+        warnings.simplefilter("ignore")
+        self._errstate = _SNAPSHOT["errstate"](all="ignore")
+        self._errstate.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._errstate.__exit__(*exc)
+        self._warnings.__exit__(*exc)
+        return False
+
+    def fail(self, message: str, case: str | None = None, hint: str = "") -> None:
+        __tracebackhide__ = True
+        where = f"{self.exercise}, case '{case}'" if case else self.exercise
+        text = f"{where}: {message}"
+        if hint:
+            text += f"\n  Hint: {hint}"
+        raise CheckFailed(text) from None
+
+    def case(self, name: str) -> str:
+        """Record that case ``name`` was checked (for the success line) and return the name."""
+        if name not in self.cases:
+            self.cases.append(name)
+        return name
+
+    # 1. defined and callable
+    def require_callable(self) -> None:
+        __tracebackhide__ = True
+        if self.fn is None or not callable(self.fn):
+            self.fail(
+                f"received {describe(self.fn)}, expected a function. Run the cell that defines "
+                f"{self.exercise} (and check you did not overwrite the name)."
+            )
+
+    # 2. accepts the documented arguments
+    def require_parameters(self, *names: str) -> None:
+        """The function must accept these argument names (positionally or by keyword, or via **kwargs)."""
+        __tracebackhide__ = True
+        try:
+            sig = inspect.signature(self.fn)
+        except (TypeError, ValueError):
+            return  # builtins and some callables have no signature; calling them will tell
+        params = sig.parameters
+        has_var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        missing = [n for n in names if n not in params and not has_var_kw]
+        if missing:
+            self.fail(
+                f"the function's signature is {self.exercise}{sig}; expected it to accept "
+                f"{', '.join(names)} (missing: {', '.join(missing)}).",
+                hint="keep the signature given in the exercise, including the keyword arguments and defaults.",
+            )
+
+    def default_of(self, name: str):
+        """The learner's default value for keyword ``name`` (``inspect.Parameter.empty`` when none)."""
+        try:
+            p = inspect.signature(self.fn).parameters.get(name)
+        except (TypeError, ValueError):
+            return inspect.Parameter.empty
+        return inspect.Parameter.empty if p is None else p.default
+
+    # calling the learner's function: safely, with a time limit, checking it mutates nothing
+    def call(self, case: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the learner's function with a time limit. It receives the arrays themselves (not copies), so
+        that the call fails, naming the argument, if the function changed any of them in place."""
+        __tracebackhide__ = True
+        self.case(case)
+        before = [(i, a.copy()) for i, a in enumerate(args) if isinstance(a, _ndarray)]
+        before += [(k, v.copy()) for k, v in kwargs.items() if isinstance(v, _ndarray)]
+        try:
+            with time_limit(self.time_limit):
+                out = self.fn(*args, **kwargs)
+        except _TimeUp:
+            self.fail(
+                f"the call did not finish within {self.time_limit:g} s (an infinite loop, or a loop that "
+                f"never meets its stopping condition?).",
+                case,
+            )
+        except NotImplementedError:
+            self.fail(
+                "received NotImplementedError: the exercise is not written yet. Replace "
+                "`raise NotImplementedError()` with your code, run that cell, then this one.",
+                case,
+            )
+        except CheckFailed:
+            raise
+        except Exception as exc:  # the learner's code raised: say what and where
+            self.fail(f"your function raised {type(exc).__name__}: {exc}", case, hint=self.hint)
+        for key, copy in before:
+            now = args[key] if isinstance(key, int) else kwargs[key]
+            if now.shape != copy.shape or first_difference(now, copy, 0.0, 0.0) is not None:
+                name = _arg_name(self.fn, key)
+                self.fail(
+                    f"your function changed its input {name} in place (received it modified after the call, "
+                    f"expected it unchanged).",
+                    case,
+                    hint="build new arrays (x = x - lr * g) instead of writing into inputs (x -= ...).",
+                )
+        return out
+
+    # 3. the documented structure
+    def unpack(self, out: Any, n: int, shape_text: str, case: str) -> tuple:
+        __tracebackhide__ = True
+        if not isinstance(out, (tuple, list)) or len(out) != n:
+            self.fail(f"received {describe(out)}, expected a tuple {shape_text}.", case,
+                      hint="end the function with `return " + shape_text.strip("()") + "`.")
+        return tuple(out)
+
+    # 4./5. type, shape, dtype, finite
+    def array(self, value: Any, what: str, *, like: np.ndarray, case: str) -> np.ndarray:
+        """``value`` must be a float numpy array of ``like``'s shape with finite entries."""
+        __tracebackhide__ = True
+        if isinstance(value, (list, tuple)):
+            self.fail(f"{what} is {describe(value)}, expected a numpy array of shape {tuple(like.shape)}.",
+                      case, hint="use numpy operations (np.array, arithmetic on arrays) rather than Python lists.")
+        if isinstance(value, (int, float, _integer, _floating)) and like.ndim > 0:
+            self.fail(f"{what} is {describe(value)}, expected a numpy array of shape {tuple(like.shape)}.",
+                      case, hint="did you reduce (sum/mean) over an axis you should keep?")
+        if value is None:
+            self.fail(f"{what} is None, expected a numpy array of shape {tuple(like.shape)}.", case,
+                      hint="did you forget a `return`?")
+        if not isinstance(value, _ndarray):
+            if isinstance(value, (int, float, _integer, _floating)):
+                value = _SNAPSHOT["array"](value)
+            else:
+                self.fail(f"{what} is {describe(value)}, expected a numpy array of shape {tuple(like.shape)}.",
+                          case)
+        if value.shape != like.shape:
+            self.fail(
+                f"{what} has shape {tuple(value.shape)}, expected shape {tuple(like.shape)}.", case,
+                hint=_shape_hint(value.shape, like.shape),
+            )
+        if value.dtype.kind not in "fc":
+            self.fail(f"{what} has dtype {value.dtype}, expected a float array (float64).", case,
+                      hint="integer arrays lose the fractions: start from float arrays (np.asarray(x, float)).")
+        bad = _first_nonfinite(value)
+        if bad is not None:
+            self.fail(
+                f"{what} contains {bad[1]} at index {bad[0]}, expected finite numbers "
+                f"(first entries received: {format_array(value)}).",
+                case, hint="look for a division by zero, a log of 0 or a negative, or an overflowing exp.",
+            )
+        return value
+
+    # 6. values against the reference, with mistake diagnosis
+    def close(
+        self,
+        received: np.ndarray,
+        expected: np.ndarray,
+        what: str,
+        *,
+        case: str,
+        source: str = "",
+        mistakes: Iterable[tuple[Mistake, Callable[[], Any]]] = (),
+        rtol: float = RTOL,
+        atol: float = ATOL,
+        hint: str = "",
+    ) -> None:
+        """Fail unless ``received`` agrees with ``expected``. ``mistakes`` pairs each catalogued mistake with a
+        thunk computing what that mistake would have returned here; the first one that matches the learner's
+        value is named in the message (thunks run only on a mismatch)."""
+        __tracebackhide__ = True
+        self.case(case)
+        diff = first_difference(received, expected, rtol, atol)
+        if diff is None:
+            return
+        index, r, e = diff
+        at = f"[{', '.join(map(str, index))}]" if index else ""
+        lines = [
+            f"received {what}{at} = {r!r}, expected {e!r}" + (f" from {source}" if source else "") + ".",
+            f"  received {what} = {format_array(received)}",
+            f"  expected {what} = {format_array(expected)}",
+        ]
+        named = self.match_mistake(received, mistakes, rtol=max(rtol, 1e-7), atol=max(atol, 1e-10))
+        if named is not None:
+            lines.append(f"  This matches a classic mistake: {named.name}.")
+            hint = named.hint
+        self.fail("\n".join(lines), case, hint=hint or self.hint)
+
+    def match_mistake(self, received, mistakes, rtol=1e-7, atol=1e-10) -> Mistake | None:
+        """The first catalogued mistake whose output equals ``received`` (or ``None``)."""
+        for mistake, thunk in mistakes:
+            try:
+                with time_limit(self.time_limit):
+                    value = thunk()
+            except BaseException:  # a mistake that cannot run on this case does not match
+                continue
+            if isinstance(value, _ndarray) and isinstance(received, _ndarray) and _same(received, value, rtol, atol):
+                return mistake
+            if not isinstance(value, _ndarray) and not isinstance(received, _ndarray):
+                try:
+                    if value == received:
+                        return mistake
+                except Exception:
+                    pass
+        return None
+
+    # the one success line
+    def done(self) -> None:
+        n = len(self.cases)
+        print(f"{self.exercise}: all {n} case{'s' if n != 1 else ''} passed")
+
+
+def _first_nonfinite(a: np.ndarray):
+    flat = a.ravel().tolist()
+    for i, v in enumerate(flat):
+        if isinstance(v, complex):
+            v = v.real + v.imag
+        if v != v:
+            return _index(i, tuple(a.shape)), "NaN"
+        if v in (float("inf"), float("-inf")):
+            return _index(i, tuple(a.shape)), "inf" if v > 0 else "-inf"
+    return None
+
+
+def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:
+    got, want = tuple(got), tuple(want)
+    if got == tuple(reversed(want)) and got != want:
+        return "the shape is transposed: check the order of the operands in your matrix products."
+    if len(got) < len(want):
+        return "you summed or averaged over an axis that should stay (look at axis= in your reductions)."
+    if len(got) > len(want):
+        return "an axis is left that should have been summed over, or broadcasting added one."
+    return "compare each array's shape with the docstring; print .shape of the intermediate results."
+
+
+def _arg_name(fn, key) -> str:
+    if isinstance(key, str):
+        return key
+    try:
+        names = list(inspect.signature(fn).parameters)
+        return names[key]
+    except Exception:
+        return f"argument {key + 1}"
+
+
+def run(exercise: str, fn: Any, body: Callable[[Checker], None], *, hint: str = "") -> None:
+    """Run a checker body with a :class:`Checker`, turning any unexpected internal error into a clear
+    ``CheckFailed`` (a checker never ends in an internal traceback), then print the success line."""
+    __tracebackhide__ = True
+    checker = Checker(exercise, fn, hint=hint)
+    with checker:
+        try:
+            body(checker)
+        except CheckFailed:
+            raise
+        except Exception as exc:  # what the learner returned confused the checker itself
+            raise CheckFailed(
+                f"{exercise}: the checker could not evaluate your answer ({type(exc).__name__}: {exc}). "
+                f"Check that your function returns exactly what the exercise describes."
+            ) from None
+    checker.done()
+

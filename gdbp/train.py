@@ -1,0 +1,146 @@
+"""The training loop: one step of mini-batch gradient descent, and epochs of them with a history.
+
+Works with any ``model`` that has ``.loss(X, y) -> (loss, grads)`` and ``.accuracy(X, y)`` (such as
+``gdbp.model.MLP``) and any ``optimizer`` that has ``.step(grads)`` (such as ``gdbp.optim.Optimizer``).
+"""
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gdbp.data import batches
+from gdbp.data._validate import check_X_y, check_int
+
+
+def train_step(model, optimizer, X_batch, y_batch):
+    """One step of mini-batch gradient descent: forward, backward, update.
+
+    Args:
+        model: has ``loss(X, y) -> (loss, grads)``, grads a dict with the keys of its params.
+        optimizer: has ``step(grads)``, which updates the model's params.
+        X_batch: inputs, shape (B, D).
+        y_batch: targets, shape (B,).
+
+    Returns:
+        The loss on this batch, a float, computed with the params from *before* the update.
+    """
+    loss, grads = model.loss(X_batch, y_batch)
+    optimizer.step(grads)
+    return float(loss)
+
+
+@dataclass
+class History:
+    """What ``train`` recorded.
+
+    Attributes:
+        loss: the loss of every step (one mini-batch each), in order; length ``num_steps``.
+        train_loss, train_acc: loss and accuracy on the whole training set after each epoch;
+            length num_epochs (accuracy stays empty for a regression model, e.g. an MLP with
+            ``loss="mse"``, or a model without ``accuracy``).
+        val_loss, val_acc: the same on the validation set (empty lists when none was given).
+        seconds: wall-clock time of the whole run (evaluations included).
+    """
+
+    loss: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_acc: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def num_steps(self):
+        """Number of optimizer steps taken (= len(loss))."""
+        return len(self.loss)
+
+
+def _progress_line(epoch, num_epochs, step, steps_per_epoch, loss, width=30):
+    """A text progress bar such as ``epoch  2/10 [#########.....]  12/23  loss 0.4132``."""
+    done = width * step // steps_per_epoch
+    bar = "#" * done + "." * (width - done)
+    digits = len(str(num_epochs))
+    return (f"epoch {epoch:{digits}d}/{num_epochs} [{bar}] "
+            f"{step:{len(str(steps_per_epoch))}d}/{steps_per_epoch}  loss {loss:.4f}")
+
+
+def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y_val=None, seed=0,
+          progress=False):
+    """Train ``model`` with ``optimizer`` for ``num_epochs`` passes over (X, y) in mini-batches.
+
+    Each epoch visits every training sample exactly once, in a new random order (``batches`` with a
+    generator seeded once by ``seed``, so a run is reproducible), calling ``train_step`` on each
+    batch. After each epoch the model is evaluated on the whole training set and, if given, on the
+    validation set. The model's params are updated in place through the optimizer.
+
+    Args:
+        model: e.g. ``gdbp.model.MLP``; needs ``loss(X, y) -> (loss, grads)``, and ``accuracy(X, y)``
+            to record accuracies.
+        optimizer: e.g. ``gdbp.optim.Optimizer(model.params, rule="adam", lr=1e-3)``; needs ``step``.
+        X: training inputs, shape (N, D).
+        y: training labels, shape (N,) (or targets (N, M) for a regression model).
+        batch_size: samples per step (the last batch of an epoch may be smaller), >= 1.
+        num_epochs: passes over the training set, >= 1.
+        X_val, y_val: optional validation set, shapes (M, D) and (M,); give both or neither.
+        seed: seed of the shuffling.
+        progress: if True, draw a text progress bar on stdout, one line per epoch.
+
+    Returns:
+        A ``History``: ``num_steps = num_epochs * ceil(N / batch_size)`` step losses and per-epoch
+        train/val loss and accuracy. (The losses include the model's regularisation term, if any.)
+
+    Raises:
+        FloatingPointError: as soon as a step's loss is NaN or infinite (training diverged; the
+            usual cause is a learning rate that is too large).
+    """
+    X, y = check_X_y(X, y)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("pass both X_val and y_val, or neither")
+    if X_val is not None:
+        X_val, y_val = check_X_y(X_val, y_val, "X_val", "y_val")
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    num_epochs = check_int("num_epochs", num_epochs, minimum=1)
+
+    # Accuracy only means something for a classifier: not for an MLP with loss="mse".
+    classifier = hasattr(model, "accuracy") and getattr(model, "loss_name", "softmax") == "softmax"
+    rng = np.random.default_rng(seed)
+    steps_per_epoch = math.ceil(len(X) / batch_size)
+    history = History()
+    start = time.perf_counter()
+    for epoch in range(1, num_epochs + 1):
+        for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, seed=rng), start=1):
+            loss = train_step(model, optimizer, X_batch, y_batch)
+            if not math.isfinite(loss):
+                lr = getattr(optimizer, "lr", None)
+                raise FloatingPointError(
+                    f"the loss became {loss} at step {history.num_steps + 1} (epoch {epoch}): training "
+                    f"diverged. Is the learning rate too large{f' (lr={lr})' if lr is not None else ''}? "
+                    "Try a smaller one, e.g. 10 times smaller."
+                )
+            history.loss.append(loss)
+            if progress:
+                line = _progress_line(epoch, num_epochs, step, steps_per_epoch, loss)
+                sys.stdout.write("\r" + line)
+                sys.stdout.flush()
+
+        history.train_loss.append(float(model.loss(X, y)[0]))
+        if classifier:
+            history.train_acc.append(float(model.accuracy(X, y)))
+        if X_val is not None:
+            history.val_loss.append(float(model.loss(X_val, y_val)[0]))
+            if classifier:
+                history.val_acc.append(float(model.accuracy(X_val, y_val)))
+        if progress:
+            summary = f"  train loss {history.train_loss[-1]:.4f}"
+            if classifier:
+                summary += f"  train acc {history.train_acc[-1]:.3f}"
+            if X_val is not None:
+                summary += f"  val loss {history.val_loss[-1]:.4f}"
+            if X_val is not None and classifier:
+                summary += f"  val acc {history.val_acc[-1]:.3f}"
+            sys.stdout.write(summary + "\n")
+            sys.stdout.flush()
+    history.seconds = time.perf_counter() - start
+    return history

@@ -1,0 +1,91 @@
+"""Build a course notebook from Python: the authoring aid for solutions/ (the .ipynb stays the source).
+
+Every cell gets nbgrader metadata with a grade_id, so that nbgrader can restore locked cells and the
+grading preprocessors can tell a cell the release contains from one a student added::
+
+    from tools.nbbuild import Notebook
+    nb = Notebook("10_adam_family")
+    nb.md("# The Adam family", cell_id="intro")
+    nb.code("import numpy as np", cell_id="imports")
+    nb.solution("adam", '''def adam(param, grad, state, lr=0.001, ...):
+        ### BEGIN SOLUTION
+        ...
+        ### END SOLUTION''')
+    nb.test("test_adam", points=2, source='from gdbp.checks import check_adam\\ncheck_adam(adam)',
+            hidden='...')
+    nb.write()   # -> solutions/10_adam_family/10_adam_family.ipynb
+
+Cell ids are the nbgrader grade_ids (unique in a notebook, ``[a-z0-9_-]``).
+"""
+from __future__ import annotations
+
+import pathlib
+import re
+
+import nbformat
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+_ID = re.compile(r"^[a-z0-9_-]+$")
+
+
+def _meta(grade_id: str, *, solution=False, grade=False, locked=True, points=None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+class Notebook:
+    def __init__(self, name: str):
+        self.name = name
+        self.nb = nbformat.v4.new_notebook()
+        self.nb.metadata = {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        }
+        self._ids: set[str] = set()
+
+    def _add(self, cell, grade_id: str, **meta):
+        if not _ID.match(grade_id) or grade_id in self._ids:
+            raise ValueError(f"cell id {grade_id!r} must be unique and match [a-z0-9_-]+")
+        self._ids.add(grade_id)
+        cell.id = grade_id
+        cell.metadata["nbgrader"] = _meta(grade_id, **meta)
+        self.nb.cells.append(cell)
+        return cell
+
+    def md(self, text: str, cell_id: str):
+        """A locked markdown cell (instructions, maths)."""
+        return self._add(nbformat.v4.new_markdown_cell(text.strip("\n")), cell_id)
+
+    def code(self, source: str, cell_id: str, tags: tuple[str, ...] = ()):
+        """A locked code cell (imports, demonstrations, plots)."""
+        cell = nbformat.v4.new_code_cell(source.strip("\n"))
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        return self._add(cell, cell_id)
+
+    def solution(self, grade_id: str, source: str):
+        """An exercise cell: the code between ### BEGIN/END SOLUTION is removed from the learner release."""
+        if "### BEGIN SOLUTION" not in source:
+            raise ValueError(f"{grade_id}: an exercise cell needs ### BEGIN SOLUTION / ### END SOLUTION")
+        return self._add(nbformat.v4.new_code_cell(source.strip("\n")), grade_id, solution=True, locked=False)
+
+    def test(self, grade_id: str, points: int, source: str, hidden: str = ""):
+        """A graded test cell, tagged raises-exception so Run All goes on past a failing exercise.
+
+        ``hidden`` is code only instructors see (between ### BEGIN/END HIDDEN TESTS)."""
+        src = source.strip("\n")
+        if hidden:
+            src += "\n### BEGIN HIDDEN TESTS\n" + hidden.strip("\n") + "\n### END HIDDEN TESTS"
+        cell = nbformat.v4.new_code_cell(src)
+        cell.metadata["tags"] = ["raises-exception"]
+        return self._add(cell, grade_id, grade=True, points=points)
+
+    def write(self, folder: str = "solutions") -> pathlib.Path:
+        path = ROOT / folder / self.name / f"{self.name}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.validate(self.nb)
+        nbformat.write(self.nb, str(path))
+        return path
