@@ -14,3 +14,8 @@ Where things live (one obvious home each):
 """
 
 __version__ = "0.1.0"
+
+# The learner's progress view: `gdbp.progress()`. gdbp/progress.py imports only the standard library
+# when loaded (nbclient is imported on the first call), so this costs nothing. It is imported here,
+# not on first use, because importing the submodule later would rebind `gdbp.progress` to the module.
+from gdbp.progress import progress  # noqa: E402

@@ -12,9 +12,10 @@ Both return the *trajectory*: a float64 array of shape (k + 1, d) whose row 0 is
 after t steps (k <= num_steps). Running is kept apart from plotting (see ``gdbp.plotting``).
 
 Divergence: if an iterate becomes non-finite (inf or nan, e.g. lr too large), the run stops right there
-and that non-finite iterate is the last row. No warning is raised and nothing is thrown: check with
-``diverged(trajectory)`` (True exactly when the last row is not finite) and use
-``trajectory[np.isfinite(trajectory).all(axis=1)]`` for the finite part.
+and that non-finite iterate is the last row. If the gradient itself is non-finite at a finite point (it
+overflowed), no step can be taken: a row of nan is recorded as the last row and the run stops. No warning
+is raised and nothing is thrown: check with ``diverged(trajectory)`` (True exactly when the last row is
+not finite) and use ``trajectory[np.isfinite(trajectory).all(axis=1)]`` for the finite part.
 """
 import numpy as np
 
@@ -75,7 +76,7 @@ def gradient_descent(grad_fn, x0, lr, num_steps, tol=None):
         tol: optional; stop before stepping when ``||grad_fn(x)||_2 < tol`` (x is then accepted as the answer).
     Returns:
         trajectory: float64 array of shape (k + 1, d), row 0 = x0, k <= num_steps steps taken. Stops early
-        on ``tol`` or on divergence (a non-finite iterate is then the last row; see ``diverged``).
+        on ``tol`` or on divergence (a non-finite row is then the last row; see ``diverged``).
     """
     x = _check_x0(x0)
     lr = _check_positive(lr, "lr")
@@ -84,6 +85,9 @@ def gradient_descent(grad_fn, x0, lr, num_steps, tol=None):
     trajectory = [x]
     for _ in range(num_steps):
         grad = _call_grad(grad_fn, x)
+        if not np.all(np.isfinite(grad)):  # overflowed gradient: diverged, no step possible
+            trajectory.append(np.full_like(x, np.nan))
+            break
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below, not warned
             if tol is not None and np.linalg.norm(grad) < tol:
                 break
@@ -108,7 +112,7 @@ def optimize(grad_fn, x0, rule, num_steps, **hyperparameters):
         **hyperparameters: passed to every call of ``rule`` (``lr=0.1, beta1=0.9, ...``).
     Returns:
         trajectory: float64 array of shape (k + 1, d), row 0 = x0. k = num_steps unless the run diverged,
-        in which case the first non-finite iterate is the last row (see ``diverged``); no warning is raised.
+        in which case a non-finite row is the last row (see ``diverged``); no warning is raised.
     """
     x = _check_x0(x0)
     num_steps = _check_num_steps(num_steps)
@@ -118,6 +122,9 @@ def optimize(grad_fn, x0, rule, num_steps, **hyperparameters):
     state = None
     for _ in range(num_steps):
         grad = _call_grad(grad_fn, x)
+        if not np.all(np.isfinite(grad)):  # overflowed gradient: diverged, no step possible
+            trajectory.append(np.full_like(x, np.nan))
+            break
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below, not warned
             result = rule(x.copy(), grad, state, **hyperparameters)
         if not (isinstance(result, tuple) and len(result) == 2):

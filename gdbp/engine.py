@@ -74,8 +74,10 @@ class Value:
         return out
 
     def __pow__(self, k):
-        """self ** k for a constant int or float k (a Value exponent is a TypeError)."""
-        if isinstance(k, Value) or not isinstance(k, numbers.Real):
+        """self ** k for a constant int or float k (a Value exponent is a TypeError).
+
+        At self = 0 with 0 < k < 1 the derivative is infinite: backward() raises ZeroDivisionError there."""
+        if not isinstance(k, numbers.Real):  # a Value is not a Real number
             raise TypeError(f"exponent must be a constant int or float, got {type(k).__name__}; "
                             "for a Value exponent b use (b * a.log()).exp()")
         if self.data == 0 and k < 0:
@@ -84,7 +86,8 @@ class Value:
             raise ValueError(f"Value(data={self.data}) ** {k}: a negative number to a fractional power is complex")
         out = Value(self.data ** k, (self,), f"**{k}")  # d/dself = k * self**(k-1)
         def _backward():
-            self.grad += k * self.data ** (k - 1) * out.grad
+            if k != 0:  # self**0 = 1 is a constant; skipping also avoids 0 * 0**-1 at self = 0
+                self.grad += k * self.data ** (k - 1) * out.grad
         out._backward = _backward
         return out
 
@@ -116,8 +119,9 @@ class Value:
 
     def sigmoid(self):
         """Logistic sigmoid 1 / (1 + e**-self)."""
-        # sigmoid(x) = 1 / (1 + e^-x) = (1 + tanh(x/2)) / 2, the second form never overflows
-        out = Value(0.5 * (1.0 + math.tanh(0.5 * self.data)), (self,), "sigmoid")  # d/dself = s * (1 - s)
+        e = math.exp(-abs(self.data))  # 1/(1 + e^-x) for x >= 0, e^x/(1 + e^x) for x < 0: never overflows
+        s = 1.0 / (1.0 + e) if self.data >= 0 else e / (1.0 + e)
+        out = Value(s, (self,), "sigmoid")  # d/dself = s * (1 - s)
         def _backward():
             self.grad += out.data * (1.0 - out.data) * out.grad
         out._backward = _backward

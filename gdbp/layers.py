@@ -264,12 +264,12 @@ def softmax_loss(scores, y):
 
     ::
 
-        log_probs[i, j] = scores[i, j] - logsumexp(scores[i, :])
-        loss            = -(1/N) * sum_i log_probs[i, y[i]]
-        dscores[i, j]   = (softmax(scores)[i, j] - [j == y[i]]) / N
+        loss          = (1/N) * sum_i ( logsumexp(scores[i, :]) - scores[i, y[i]] )
+        dscores[i, j] = (softmax(scores)[i, j] - [j == y[i]]) / N
 
-    The log-sum-exp is computed after subtracting each row's maximum, so logits around
-    1e3 give finite, correct values without warnings. This is what
+    Each row's maximum is subtracted first (``shifted = scores - max``), which changes
+    neither the loss nor the gradient but keeps every ``exp`` in (0, 1] and every sum of
+    exps in [1, C]; so logits around 1e3 give finite, correct values without warnings. This is what
     ``torch.nn.functional.cross_entropy(scores, y)`` computes (reduction "mean").
 
     Parameters
@@ -289,18 +289,19 @@ def softmax_loss(scores, y):
             f"got scores {scores.shape} and y {y.shape}"
         )
     n, num_classes = scores.shape
-    if not np.issubdtype(y.dtype, np.integer):
+    if y.dtype.kind not in "iu":  # signed or unsigned integers
         raise ValueError(f"softmax_loss: y must hold integer class labels, got dtype {y.dtype}")
     if n > 0 and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(
             f"softmax_loss: labels y must lie in [0, {num_classes - 1}] for scores with C = "
             f"{num_classes} classes; got values from {y.min()} to {y.max()}"
         )
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = scores - scores.max(axis=1, keepdims=True)  # every exp(shifted) is in (0, 1]
+    exp_shifted = np.exp(shifted)
+    sum_exp = exp_shifted.sum(axis=1)  # in [1, C] (the row maximum gives exp(0) = 1): log is safe
     rows = np.arange(n)
-    loss = -log_probs[rows, y].mean()
-    dscores = np.exp(log_probs)
+    loss = (np.log(sum_exp) - shifted[rows, y]).sum() / n  # mean of -log softmax at the true class
+    dscores = exp_shifted / sum_exp[:, None]  # softmax probabilities
     dscores[rows, y] -= 1
     dscores /= n
     return loss, dscores

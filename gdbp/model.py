@@ -125,6 +125,8 @@ class MLP:
             self.params[f"W{i}"] = (std * rng.standard_normal((fan_in, fan_out))).astype(dtype)
             self.params[f"b{i}"] = np.zeros(fan_out, dtype=dtype)
         self.grads = {}
+        # Parameter names per layer, [("W1", "b1"), ("W2", "b2"), ...], built once.
+        self._names = [(f"W{i}", f"b{i}") for i in range(1, self.num_layers + 1)]
 
     @property
     def num_params(self):
@@ -143,13 +145,13 @@ class MLP:
         X = np.asarray(X, dtype=self.dtype)  # no copy when X already has the model's dtype
         params, caches = self.params, []
         h = X
-        for i in range(1, self.num_layers):
-            h, affine_cache = affine_forward(h, params[f"W{i}"], params[f"b{i}"])
+        for W, b in self._names[:-1]:
+            h, affine_cache = affine_forward(h, params[W], params[b])
             h, act_cache = self._act_forward(h)
             caches.append((affine_cache, act_cache))
-        L = self.num_layers
-        scores, affine_cache = affine_forward(h, params[f"W{L}"], params[f"b{L}"])
-        caches.append((affine_cache, None))
+        W, b = self._names[-1]
+        scores, affine_cache = affine_forward(h, params[W], params[b])
+        caches.append((affine_cache, None))  # no activation after the last layer
         return scores, caches
 
     def forward(self, X):
@@ -185,22 +187,23 @@ class MLP:
             y = np.asarray(y, dtype=self.dtype)
         loss, dout = self._loss_fn(scores, y)
 
-        grads = {}
-        for i in range(self.num_layers, 0, -1):
-            affine_cache, act_cache = caches[i - 1]
+        grads = dict.fromkeys(self.params)  # same keys, same order; filled from the last layer
+        for i in range(self.num_layers - 1, -1, -1):
+            W, b = self._names[i]
+            affine_cache, act_cache = caches[i]
             if act_cache is not None:  # every layer but the last has an activation
                 dout = self._act_backward(dout, act_cache)
             # The first layer's dL/dX is never used: skip that matrix product.
-            dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, affine_cache, need_dx=i > 1)
+            dout, grads[W], grads[b] = affine_backward(dout, affine_cache, need_dx=i > 0)
 
-        if self.reg > 0:
-            for i in range(1, self.num_layers + 1):
-                penalty, dW = l2_penalty(self.params[f"W{i}"], self.reg)
+        if self.reg > 0:  # weights only, biases are not regularised
+            for W, _ in self._names:
+                penalty, dW = l2_penalty(self.params[W], self.reg)
                 loss = loss + penalty
-                grads[f"W{i}"] += dW  # grads[...] is a fresh array owned by this call
+                grads[W] += dW  # grads[W] is a fresh array owned by this call
 
-        self.grads = {name: grads[name] for name in self.params}
-        return loss, self.grads
+        self.grads = grads
+        return loss, grads
 
     def predict(self, X):
         """Predictions for X of shape (N, input_dim).

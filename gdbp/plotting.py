@@ -118,7 +118,7 @@ def plot_contours(objective, trajectories=None, ax=None, levels=30, log_levels=T
     ax.set_ylim(y_min, y_max)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    ax.set_title(f"{objective.name}: f = {objective.formula}")
+    ax.set_title(f"{objective.name}\nf = {objective.formula}", fontsize="medium")
     ax.legend(loc="best", fontsize="small")
     return ax
 

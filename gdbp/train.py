@@ -57,13 +57,32 @@ class History:
         return len(self.loss)
 
 
-def _progress_line(epoch, num_epochs, step, steps_per_epoch, loss, width=30):
-    """A text progress bar such as ``epoch  2/10 [#########.....]  12/23  loss 0.4132``."""
+def _print_progress(epoch, num_epochs, step, steps_per_epoch, loss, width=30):
+    """Redraw the current line as ``epoch  2/10 [#########.....]  12/23  loss 0.4132``."""
     done = width * step // steps_per_epoch
     bar = "#" * done + "." * (width - done)
-    digits = len(str(num_epochs))
-    return (f"epoch {epoch:{digits}d}/{num_epochs} [{bar}] "
-            f"{step:{len(str(steps_per_epoch))}d}/{steps_per_epoch}  loss {loss:.4f}")
+    sys.stdout.write(f"\repoch {epoch:{len(str(num_epochs))}d}/{num_epochs} [{bar}] "
+                     f"{step:{len(str(steps_per_epoch))}d}/{steps_per_epoch}  loss {loss:.4f}")
+    sys.stdout.flush()
+
+
+def _print_epoch_summary(history):
+    """End the epoch's line with what was measured after it, e.g. ``train loss 0.1 train acc 0.97``."""
+    summary = ""
+    for name in ("train_loss", "train_acc", "val_loss", "val_acc"):
+        values = getattr(history, name)
+        if values:
+            summary += f"  {name.replace('_', ' ')} {values[-1]:.4f}"
+    sys.stdout.write(summary + "\n")
+    sys.stdout.flush()
+
+
+def _diverged_message(loss, step, epoch, optimizer):
+    lr = getattr(optimizer, "lr", None)
+    lr_text = f" (lr={lr})" if isinstance(lr, (int, float)) else ""
+    return (f"the loss became {loss} at step {step} (epoch {epoch}): training diverged. Is the learning "
+            f"rate too large{lr_text}? Try one 10 times smaller. The params keep their values from "
+            f"before this step.")
 
 
 def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y_val=None, seed=0,
@@ -71,9 +90,9 @@ def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y
     """Train ``model`` with ``optimizer`` for ``num_epochs`` passes over (X, y) in mini-batches.
 
     Each epoch visits every training sample exactly once, in a new random order (``batches`` with a
-    generator seeded once by ``seed``, so a run is reproducible), calling ``train_step`` on each
-    batch. After each epoch the model is evaluated on the whole training set and, if given, on the
-    validation set. The model's params are updated in place through the optimizer.
+    generator seeded once by ``seed``, so a run is reproducible), taking one step on each batch as
+    ``train_step`` does (with a check of the loss before the update). After each epoch the model
+    is evaluated on the whole training set and, if given, on the validation set. The model's params are updated in place through the optimizer.
 
     Args:
         model: e.g. ``gdbp.model.MLP``; needs ``loss(X, y) -> (loss, grads)``, and ``accuracy(X, y)``
@@ -93,7 +112,7 @@ def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y
 
     Raises:
         FloatingPointError: as soon as a step's loss is NaN or infinite (training diverged; the
-            usual cause is a learning rate that is too large).
+            usual cause is a learning rate that is too large). That step's update is not applied.
     """
     X, y = check_X_y(X, y)
     if (X_val is None) != (y_val is None):
@@ -105,42 +124,31 @@ def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y
 
     # Accuracy only means something for a classifier: not for an MLP with loss="mse".
     classifier = hasattr(model, "accuracy") and getattr(model, "loss_name", "softmax") == "softmax"
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # one generator: a new order every epoch, the same run every time
     steps_per_epoch = math.ceil(len(X) / batch_size)
     history = History()
     start = time.perf_counter()
     for epoch in range(1, num_epochs + 1):
         for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, seed=rng), start=1):
-            loss = train_step(model, optimizer, X_batch, y_batch)
+            # train_step, with a check between the loss and the update: a NaN/inf loss stops
+            # training before the update, so the params keep their last finite values.
+            loss, grads = model.loss(X_batch, y_batch)
+            loss = float(loss)
             if not math.isfinite(loss):
-                lr = getattr(optimizer, "lr", None)
-                raise FloatingPointError(
-                    f"the loss became {loss} at step {history.num_steps + 1} (epoch {epoch}): training "
-                    f"diverged. Is the learning rate too large{f' (lr={lr})' if lr is not None else ''}? "
-                    "Try a smaller one, e.g. 10 times smaller."
-                )
+                raise FloatingPointError(_diverged_message(loss, history.num_steps + 1, epoch, optimizer))
+            optimizer.step(grads)
             history.loss.append(loss)
             if progress:
-                line = _progress_line(epoch, num_epochs, step, steps_per_epoch, loss)
-                sys.stdout.write("\r" + line)
-                sys.stdout.flush()
+                _print_progress(epoch, num_epochs, step, steps_per_epoch, loss)
 
         history.train_loss.append(float(model.loss(X, y)[0]))
         if classifier:
-            history.train_acc.append(float(model.accuracy(X, y)))
+            history.train_acc.append(model.accuracy(X, y))
         if X_val is not None:
             history.val_loss.append(float(model.loss(X_val, y_val)[0]))
             if classifier:
-                history.val_acc.append(float(model.accuracy(X_val, y_val)))
+                history.val_acc.append(model.accuracy(X_val, y_val))
         if progress:
-            summary = f"  train loss {history.train_loss[-1]:.4f}"
-            if classifier:
-                summary += f"  train acc {history.train_acc[-1]:.3f}"
-            if X_val is not None:
-                summary += f"  val loss {history.val_loss[-1]:.4f}"
-            if X_val is not None and classifier:
-                summary += f"  val acc {history.val_acc[-1]:.3f}"
-            sys.stdout.write(summary + "\n")
-            sys.stdout.flush()
+            _print_epoch_summary(history)
     history.seconds = time.perf_counter() - start
     return history

@@ -5,6 +5,9 @@ import shutil
 
 import pytest
 
+# Fixture notebooks are data for tests, not notebooks for nbval to run.
+collect_ignore_glob = ["fixtures/*"]
+
 REQUIRE_ORACLES = os.environ.get("GDBP_REQUIRE_ORACLES") == "1"
 
 

@@ -1,0 +1,382 @@
+"""How fast is gdbp's training step? MLP 64-128-10 on the 8x8 digits, batch 64, Adam.
+
+Three ways, the same network, the same initial weights, the same batches, the same number of
+steps, in float32 and float64:
+
+- gdbp:  ``gdbp.model.MLP`` + ``gdbp.optim.Optimizer(rule="adam")`` through ``gdbp.train.train_step``
+- floor: the tightest hand-written numpy loop we could write (preallocated buffers, in-place ufuncs,
+         ``np.dot(..., out=)``, all parameters in one flat buffer so that Adam is 12 fused ufunc calls)
+- torch: ``torch.nn`` + ``torch.optim.Adam`` on the CPU (skipped if torch is not installed)
+
+Prints the median time per step over a few repeats (each repeat: fresh model, ``--steps`` steps,
+after a warm-up run), the ratios gdbp/floor and torch/floor, the final losses (a check that the
+three compute the same thing), and peak memory:
+
+- "tracemalloc" (gdbp and floor only): peak traced by ``tracemalloc`` (numpy reports its array
+  allocations to it) during a separate, untimed run: building the model and optimizer + 50 steps;
+- "peak RSS" (all three): in a fresh child process, after a warm-up run, the peak resident set
+  (Linux VmHWM, reset through /proc/self/clear_refs) grows by this much over the same run;
+  tracemalloc cannot see torch's allocator, this can. Page-granular (4 KiB), so small values are
+  coarse. Falls back to ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` off Linux.
+
+Run:  python bench/bench_mlp.py [--steps 500] [--repeats 7] [--threads 1] [--profile]
+"""
+import argparse
+import os
+import sys
+
+# The number of BLAS / OpenMP threads is fixed before numpy (and torch) are imported.
+_threads = "1"
+for _i, _arg in enumerate(sys.argv):
+    if _arg == "--threads" and _i + 1 < len(sys.argv):
+        _threads = sys.argv[_i + 1]
+    elif _arg.startswith("--threads="):
+        _threads = _arg.split("=", 1)[1]
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = _threads
+
+import ctypes  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from gdbp.data import load_digits  # noqa: E402
+from gdbp.model import MLP  # noqa: E402
+from gdbp.optim import Optimizer  # noqa: E402
+from gdbp.train import train_step  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # the benchmark still runs the numpy parts
+    torch = None
+
+DIMS = (64, 128, 10)
+BATCH_SIZE = 64
+LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
+MEMORY_STEPS = 50
+
+
+def make_batches(dtype):
+    """One epoch of the digits (scaled to [0, 1]) in full batches of 64: 28 (X_batch, y_batch)."""
+    X, y = load_digits()
+    order = np.random.default_rng(0).permutation(len(X))
+    num_batches = len(X) // BATCH_SIZE
+    return [
+        (np.ascontiguousarray(X[idx], dtype=dtype), y[idx])
+        for idx in np.split(order[: num_batches * BATCH_SIZE], num_batches)
+    ]
+
+
+def initial_params(dtype):
+    """The initial weights every way starts from: those of ``gdbp.model.MLP(seed=0)``."""
+    model = MLP(DIMS[0], [DIMS[1]], DIMS[2], seed=0, dtype=dtype)
+    return {name: value.copy() for name, value in model.params.items()}
+
+
+# --------------------------------------------------------------------------- gdbp
+
+class GdbpRunner:
+    """gdbp as a learner uses it."""
+
+    def __init__(self, dtype):
+        self.model = MLP(DIMS[0], [DIMS[1]], DIMS[2], seed=0, dtype=dtype)
+        self.optimizer = Optimizer(self.model.params, rule="adam", lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
+
+    def step(self, X_batch, y_batch):
+        return train_step(self.model, self.optimizer, X_batch, y_batch)
+
+
+# --------------------------------------------------------------------------- floor
+
+class FloorRunner:
+    """The same network and Adam, written for speed: no allocation in the loop after the first step.
+
+    All parameters live in one flat buffer (W1, b1, W2, b2 are views of it), and so do their
+    gradients, so Adam updates all of them with a handful of in-place ufunc calls. Adam uses the
+    form of Kingma & Ba (2015), end of section 2: lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) and
+    eps_t = eps * sqrt(1 - beta2^t), which equals PyTorch's update exactly (in exact arithmetic).
+    """
+
+    def __init__(self, dtype):
+        D, H, C = DIMS
+        B = BATCH_SIZE
+        init = initial_params(dtype)
+        shapes = {"W1": (D, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
+        sizes = [int(np.prod(s)) for s in shapes.values()]
+        self.flat = np.empty(sum(sizes), dtype=dtype)
+        self.flat_grad = np.empty_like(self.flat)
+        self.p, self.g, start = {}, {}, 0
+        for (name, shape), size in zip(shapes.items(), sizes):
+            self.p[name] = self.flat[start:start + size].reshape(shape)
+            self.g[name] = self.flat_grad[start:start + size].reshape(shape)
+            self.p[name][...] = init[name]
+            start += size
+        self.m = np.zeros_like(self.flat)
+        self.v = np.zeros_like(self.flat)
+        self.tmp = np.empty_like(self.flat)
+        self.h = np.empty((B, H), dtype=dtype)
+        self.dh = np.empty((B, H), dtype=dtype)
+        self.mask = np.empty((B, H), dtype=bool)
+        self.s = np.empty((B, C), dtype=dtype)
+        self.rowmax = np.empty((B, 1), dtype=dtype)
+        self.rowsum = np.empty((B, 1), dtype=dtype)
+        self.rows = np.arange(B)
+        self.t = 0
+        self.dtype = dtype
+
+    def step(self, X_batch, y_batch):
+        p, g, h, dh, s, rows = self.p, self.g, self.h, self.dh, self.s, self.rows
+        B = X_batch.shape[0]
+        # forward: h = relu(X W1 + b1), s = h W2 + b2
+        np.dot(X_batch, p["W1"], out=h)
+        h += p["b1"]
+        np.maximum(h, 0, out=h)
+        np.dot(h, p["W2"], out=s)
+        s += p["b2"]
+        # softmax cross-entropy; s becomes dscores in place
+        np.max(s, axis=1, keepdims=True, out=self.rowmax)
+        s -= self.rowmax
+        picked = s[rows, y_batch]  # shifted score of the true class, (B,)
+        np.exp(s, out=s)
+        np.sum(s, axis=1, keepdims=True, out=self.rowsum)
+        loss = float(np.log(self.rowsum).sum() - picked.sum()) / B
+        s /= self.rowsum
+        s[rows, y_batch] -= 1
+        s *= 1.0 / B
+        # backward
+        np.dot(h.T, s, out=g["W2"])
+        np.sum(s, axis=0, out=g["b2"])
+        np.dot(s, p["W2"].T, out=dh)
+        np.greater(h, 0, out=self.mask)
+        np.multiply(dh, self.mask, out=dh)
+        np.dot(X_batch.T, dh, out=g["W1"])
+        np.sum(dh, axis=0, out=g["b1"])
+        # Adam on the flat buffers: m += (1-b1)(g-m); v += (1-b2)(g*g-v); p -= lr_t m / (sqrt(v) + eps_t)
+        self.t += 1
+        bc1, bc2 = 1.0 - BETA1 ** self.t, 1.0 - BETA2 ** self.t
+        lr_t, eps_t = LR * bc2 ** 0.5 / bc1, EPS * bc2 ** 0.5
+        grad, m, v, tmp = self.flat_grad, self.m, self.v, self.tmp
+        np.subtract(grad, m, out=tmp)
+        tmp *= 1.0 - BETA1
+        m += tmp
+        np.multiply(grad, grad, out=tmp)
+        tmp -= v
+        tmp *= 1.0 - BETA2
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp += eps_t
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr_t
+        self.flat -= tmp
+        return loss
+
+
+# --------------------------------------------------------------------------- torch
+
+class TorchRunner:
+    """torch.nn + torch.optim.Adam (its defaults), CPU."""
+
+    def __init__(self, dtype):
+        torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+        init = initial_params(dtype)
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(DIMS[0], DIMS[1]), torch.nn.ReLU(), torch.nn.Linear(DIMS[1], DIMS[2])
+        ).to(torch_dtype)
+        with torch.no_grad():
+            for layer, i in ((self.net[0], 1), (self.net[2], 2)):
+                layer.weight.copy_(torch.from_numpy(init[f"W{i}"].T.copy()))  # torch stores (out, in)
+                layer.bias.copy_(torch.from_numpy(init[f"b{i}"]))
+        self.optimizer = torch.optim.Adam(self.net.parameters(), lr=LR, betas=(BETA1, BETA2), eps=EPS)
+        self.cache = {}
+
+    def tensors(self, X_batch, y_batch):
+        """The batch as tensors (converted once per batch and cached, outside the timed work)."""
+        key = id(X_batch)
+        if key not in self.cache:
+            self.cache[key] = (torch.from_numpy(X_batch), torch.from_numpy(y_batch))
+        return self.cache[key]
+
+    def step(self, X_batch, y_batch):
+        X_t, y_t = self.tensors(X_batch, y_batch)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(self.net(X_t), y_t)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+
+RUNNERS = {"gdbp": GdbpRunner, "floor": FloorRunner, "torch": TorchRunner}
+
+
+# --------------------------------------------------------------------------- measuring
+
+def run(runner, batches, steps):
+    """``steps`` training steps cycling through ``batches``; returns the last loss."""
+    loss = None
+    for k in range(steps):
+        X_batch, y_batch = batches[k % len(batches)]
+        loss = runner.step(X_batch, y_batch)
+    return loss
+
+
+def time_per_step(ways, dtype, batches, steps, repeats, warmup, clock=time.process_time):
+    """Median and best over ``repeats`` fresh runs of ``steps`` steps of the time per step (s) of
+    each way, and its last loss. The ways take turns within each repeat, so that a burst of load
+    on the machine hits all of them alike."""
+    for name in ways:
+        run(RUNNERS[name](dtype), batches, warmup)
+    times = {name: [] for name in ways}
+    losses = {}
+    for _ in range(repeats):
+        for name in ways:
+            runner = RUNNERS[name](dtype)
+            if name == "torch":  # convert the batches to tensors before the clock starts
+                for X_batch, y_batch in batches:
+                    runner.tensors(X_batch, y_batch)
+            start = clock()
+            losses[name] = run(runner, batches, steps)
+            times[name].append((clock() - start) / steps)
+    return {name: (statistics.median(times[name]), min(times[name]), losses[name]) for name in ways}
+
+
+def tracemalloc_peak(name, dtype, batches):
+    """Peak bytes traced while building the model and optimizer and taking MEMORY_STEPS steps."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    runner = RUNNERS[name](dtype)
+    run(runner, batches, MEMORY_STEPS)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def rss_growth_in_child(name, dtype):
+    """Peak resident-set growth (bytes) over building + MEMORY_STEPS steps, in a fresh process."""
+    command = [sys.executable, __file__, "--memory-child", name, np.dtype(dtype).name, "--threads", _threads]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["rss_growth"]
+
+
+def _proc_status_kib(field):
+    """A 'kB' field of /proc/self/status (Linux), e.g. VmHWM (peak RSS) or VmRSS (current RSS)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise OSError(f"{field} not in /proc/self/status")
+
+
+def memory_child(name, dtype_name):
+    """Entry point of the child process for ``rss_growth_in_child``.
+
+    After a warm-up run (so that lazy library initialisation is not counted), the peak-RSS mark is
+    reset (``echo 5 > /proc/self/clear_refs``, Linux >= 4.0); the growth of VmHWM over the
+    current RSS is then what building the model and taking the steps needed at its peak. Where
+    that reset is not available, falls back to the growth of ``ru_maxrss`` (which may read 0 when
+    an earlier peak, e.g. while importing, was higher).
+    """
+    dtype = np.dtype(dtype_name).type
+    batches = make_batches(dtype)
+    if name == "torch":
+        torch.set_num_threads(int(_threads))
+    run(RUNNERS[name](dtype), batches, 5)
+    gc.collect()
+    try:  # give freed heap pages back to the system, so that the run below must touch its own
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+        before = _proc_status_kib("VmRSS")
+        run(RUNNERS[name](dtype), batches, MEMORY_STEPS)
+        growth = _proc_status_kib("VmHWM") - before
+    except OSError:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        run(RUNNERS[name](dtype), batches, MEMORY_STEPS)
+        growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    print(json.dumps({"rss_growth": growth * 1024}))  # both are in KiB on Linux
+
+
+def profile_gdbp(dtype, batches, steps):
+    """cProfile of gdbp's steps, the top functions by own time."""
+    import cProfile
+    import pstats
+
+    runner = GdbpRunner(dtype)
+    run(runner, batches, 20)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run(runner, batches, steps)
+    profiler.disable()
+    print(f"\n--- cProfile of gdbp, {steps} steps, {np.dtype(dtype).name} (sorted by own time) ---")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=500, help="training steps per repeat (default 500)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed repeats, the median is reported (default 7)")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed steps before timing (default 50)")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS / torch threads (default 1)")
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                        help="cpu: time.process_time, CPU time of this process, robust to other load on a "
+                             "shared machine, right for --threads 1 (default); wall: time.perf_counter")
+    parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of gdbp's steps")
+    parser.add_argument("--memory-child", nargs=2, metavar=("WAY", "DTYPE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return
+
+    ways = ["floor", "gdbp"] + (["torch"] if torch is not None else [])
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    print(f"MLP {'-'.join(map(str, DIMS))}, ReLU, softmax cross-entropy, Adam(lr={LR}), batch {BATCH_SIZE}, "
+          f"{args.steps} steps x {args.repeats} repeats (median) after {args.warmup} warm-up steps, "
+          f"{args.clock} clock")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"torch {torch.__version__ if torch is not None else 'absent (skipped)'}, threads {args.threads}, "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus")
+    print(f"memory, over building the model + {MEMORY_STEPS} steps: 'tracemalloc' = peak traced by tracemalloc "
+          "(numpy arrays; blind to torch), 'peak RSS' = growth of the peak resident set (VmHWM, reset after a "
+          "warm-up) in a fresh child process, comparable across all three")
+    header = (f"{'dtype':8} {'way':6} {'us/step':>9} {'(best)':>8} {'x floor':>8} {'final loss':>14} "
+              f"{'tracemalloc':>10} {'peak RSS':>11}")
+    print("\n" + header + "\n" + "-" * len(header))
+    results = {}
+    for dtype_name in args.dtypes:
+        dtype = np.dtype(dtype_name).type
+        batches = make_batches(dtype)
+        clock = time.process_time if args.clock == "cpu" else time.perf_counter
+        timings = time_per_step(ways, dtype, batches, args.steps, args.repeats, args.warmup, clock)
+        for way in ways:
+            median, best, loss = timings[way]
+            traced = tracemalloc_peak(way, dtype, batches) if way != "torch" else None
+            rss = rss_growth_in_child(way, dtype)
+            results[dtype_name, way] = median
+            ratio = median / results[dtype_name, "floor"]
+            traced = f"{traced / 2**10:6.0f} KiB" if traced is not None else "       n/a"
+            print(f"{dtype_name:8} {way:6} {median * 1e6:9.1f} {best * 1e6:8.1f} {ratio:8.2f} {loss:14.10f} "
+                  f"{traced:>10} {rss / 2**10:7.0f} KiB")
+        gdbp_ratio = results[dtype_name, "gdbp"] / results[dtype_name, "floor"]
+        verdict = "meets" if gdbp_ratio <= 1.25 else "MISSES"
+        print(f"{dtype_name:8} gdbp/floor = {gdbp_ratio:.2f} ({verdict} the 1.25x target)"
+              + (f", torch/floor = {results[dtype_name, 'torch'] / results[dtype_name, 'floor']:.2f}"
+                 if "torch" in ways else ""))
+        print()
+    if args.profile:
+        for dtype_name in args.dtypes:
+            profile_gdbp(np.dtype(dtype_name).type, make_batches(np.dtype(dtype_name).type), args.steps)
+
+
+if __name__ == "__main__":
+    main()

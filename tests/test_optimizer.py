@@ -1,0 +1,168 @@
+"""Tests of gdbp.optim.Optimizer: one rule applied to every array of a params dict."""
+import numpy as np
+import pytest
+
+import gdbp.optim as optim
+from gdbp.optim import Optimizer, schedules
+
+
+def linear_problem(seed=0, n=64):
+    """y = X w + b + small noise; returns X (n, 3), y (n, 1) and the least-squares solution."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = X @ np.array([[1.5], [-2.0], [0.5]]) + 0.3 + 0.01 * rng.normal(size=(n, 1))
+    Xb = np.hstack([X, np.ones((n, 1))])
+    solution = np.linalg.lstsq(Xb, y, rcond=None)[0]
+    return X, y, solution[:3], solution[3]
+
+
+def loss_and_grads(params, X, y):
+    """Mean squared error 0.5 mean((X W + b - y)^2) and its gradients for W (3, 1) and b (1,)."""
+    residual = X @ params["W"] + params["b"] - y
+    grads = {"W": X.T @ residual / len(X), "b": residual.mean(axis=0)}
+    return 0.5 * np.mean(residual**2), grads
+
+
+def new_params():
+    return {"W": np.zeros((3, 1)), "b": np.zeros(1)}
+
+
+@pytest.mark.parametrize("rule, hyperparameters, n_steps", [
+    ("sgd", {"lr": 0.3}, 300),
+    ("momentum", {"lr": 0.1}, 300),
+    ("adam", {"lr": 0.05}, 600),
+    # constant-lr RMSprop circles at ~1e-3 from the minimum; a cosine schedule brings it home
+    ("rmsprop", {"schedule": schedules.cosine(0.02, total_steps=600), "convention": "torch"}, 600),
+])
+def test_optimizer_trains_a_linear_model_to_least_squares(rule, hyperparameters, n_steps):
+    X, y, W_star, b_star = linear_problem()
+    params = new_params()
+    opt = Optimizer(params, rule, **hyperparameters)
+    for _ in range(n_steps):
+        _, grads = loss_and_grads(params, X, y)
+        opt.step(grads)
+    # 1e-3: well inside the basin (start is ~2 away), loose enough for Adam's late oscillation
+    np.testing.assert_allclose(params["W"], W_star, atol=1e-3)
+    np.testing.assert_allclose(params["b"], [b_star[0]], atol=1e-3)
+    assert opt.t == n_steps and all(s.t == n_steps for s in opt.state.values())
+
+
+def test_optimizer_step_equals_rule_applied_per_parameter():
+    X, y, _, _ = linear_problem()
+    params = new_params()
+    opt = Optimizer(params, "nadam", lr=0.01, convention="torch")
+    by_hand, states = new_params(), {"W": None, "b": None}
+    for _ in range(5):
+        _, grads = loss_and_grads(params, X, y)
+        opt.step(grads)
+        for name in by_hand:
+            by_hand[name], states[name] = optim.nadam(by_hand[name], grads[name], states[name], lr=0.01,
+                                                      convention="torch")
+    for name in params:
+        np.testing.assert_array_equal(params[name], by_hand[name])
+        np.testing.assert_array_equal(opt.state[name].m, states[name].m)
+
+
+def test_optimizer_rebinds_entries_and_leaves_old_arrays_unchanged():
+    params = new_params()
+    old_W, old_b = params["W"], params["b"]
+    opt = Optimizer(params, "sgd", lr=0.1)
+    opt.step({"W": np.ones((3, 1)), "b": np.ones(1)})
+    assert opt.params is params  # the caller's dict, updated
+    assert params["W"] is not old_W and params["b"] is not old_b  # new arrays bound to the names
+    np.testing.assert_array_equal(old_W, np.zeros((3, 1)))  # old arrays not written into
+    np.testing.assert_array_equal(params["W"], np.full((3, 1), -0.1))
+
+
+def test_optimizer_does_not_mutate_grads():
+    params = new_params()
+    grads = {"W": np.ones((3, 1)), "b": np.ones(1)}
+    Optimizer(params, "adam").step(grads)
+    np.testing.assert_array_equal(grads["W"], np.ones((3, 1)))
+
+
+def test_optimizer_takes_lr_from_schedule_counting_from_zero():
+    params = {"x": np.array([0.0])}
+    opt = Optimizer(params, "sgd", schedule=schedules.step_decay(0.1, step_size=2, gamma=0.5))
+    seen = []
+    for _ in range(5):
+        seen.append(opt.lr)
+        opt.step({"x": np.array([1.0])})  # constant gradient: each step moves x by -lr
+    assert seen == [0.1, 0.1, 0.05, 0.05, 0.025]
+    np.testing.assert_allclose(params["x"], [-0.325], rtol=1e-15)
+
+
+def test_optimizer_schedule_changes_momentum_convention_results():
+    """The schedule reaches the rule: with a changing lr, momentum's paper and torch forms part ways."""
+    finals = {}
+    for convention in ("paper", "torch"):
+        params = {"x": np.array([0.0])}
+        opt = Optimizer(params, "momentum", schedule=schedules.exponential(0.1, 0.5), convention=convention)
+        for _ in range(3):
+            opt.step({"x": np.array([1.0])})
+        finals[convention] = params["x"][0]
+    # paper: v = 0.1, 0.09 + 0.05, 0.126 + 0.025 -> x = -(0.1 + 0.14 + 0.151) = -0.391
+    # torch: b = 1, 1.9, 2.71 -> x = -(0.1 * 1 + 0.05 * 1.9 + 0.025 * 2.71) = -0.26275
+    assert finals["paper"] == pytest.approx(-0.391, abs=1e-15)
+    assert finals["torch"] == pytest.approx(-0.26275, abs=1e-15)
+
+
+def test_optimizer_lr_without_schedule_is_the_given_lr():
+    assert Optimizer(new_params(), "adam", lr=0.02).lr == 0.02
+    assert Optimizer(new_params(), "adam").lr is None  # the rule's default applies
+
+
+def test_optimizer_accepts_a_callable_rule():
+    def halve(param, grad, state, **hyperparameters):  # a learner's rule: ignores the gradient
+        return param / 2, (0 if state is None else state) + 1
+
+    params = {"x": np.array([8.0])}
+    opt = Optimizer(params, halve)
+    opt.step({"x": np.array([1.0])})
+    opt.step({"x": np.array([1.0])})
+    assert params["x"][0] == 2.0 and opt.state["x"] == 2
+
+
+def test_optimizer_rejects_missing_and_extra_grad_names():
+    opt = Optimizer(new_params(), "sgd")
+    with pytest.raises(ValueError, match=r"grads is missing \['b'\] \(params has \['W', 'b'\]\)"):
+        opt.step({"W": np.ones((3, 1))})
+    with pytest.raises(ValueError, match=r"grads has unexpected names \['c'\]"):
+        opt.step({"W": np.ones((3, 1)), "b": np.ones(1), "c": np.ones(1)})
+    with pytest.raises(TypeError, match="grads must be a dict name -> array, received list"):
+        opt.step([np.ones((3, 1)), np.ones(1)])
+
+
+def test_optimizer_rejects_grad_shape_mismatch_and_leaves_params_unchanged():
+    params = new_params()
+    opt = Optimizer(params, "sgd")
+    W = params["W"]
+    with pytest.raises(ValueError, match=r"grads\['b'\] has shape \(2,\), expected the shape of "
+                                         r"params\['b'\] \(1,\)"):
+        opt.step({"W": np.ones((3, 1)), "b": np.ones(2)})
+    assert params["W"] is W and opt.t == 0 and opt.state["W"] is None
+
+
+def test_optimizer_prefixes_rule_errors_with_the_parameter_name():
+    opt = Optimizer(new_params(), "adam")
+    grads = {"W": np.ones((3, 1)), "b": np.array([np.nan])}
+    with pytest.raises(ValueError, match=r"parameter 'b': grad contains NaN at index \(0,\)"):
+        opt.step(grads)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: Optimizer([np.ones(2)]), TypeError, "params must be a dict name -> array, received list"),
+    (lambda: Optimizer({"W": [1.0]}), TypeError, r"params\['W'\] must be a numpy array of floats, received list"),
+    (lambda: Optimizer({"W": np.ones(2, dtype=int)}), TypeError, r"params\['W'\] must be an array of floats"),
+    (lambda: Optimizer(new_params(), "adams"), ValueError, "rule must be one of .*received 'adams'"),
+    (lambda: Optimizer(new_params(), 3), TypeError, "rule must be a name of gdbp.optim.RULES or a function"),
+    (lambda: Optimizer(new_params(), "sgd", schedule=schedules.constant(0.1), lr=0.1), ValueError,
+     "give either lr or schedule, not both"),
+    (lambda: Optimizer(new_params(), "sgd", schedule=0.1), TypeError, "schedule must be a callable"),
+    (lambda: Optimizer(new_params(), "adam", learning_rate=0.1), TypeError,
+     r"adam takes the hyperparameters \['lr', 'beta1', 'beta2', 'eps', 'convention'\], received unknown "
+     r"\['learning_rate'\]"),
+])
+def test_optimizer_rejects_bad_construction(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
