@@ -43,6 +43,7 @@ import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
+import timeit  # noqa: E402
 import tracemalloc  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -132,6 +133,12 @@ class FloorRunner:
         self.dtype = dtype
 
     def step(self, X_batch, y_batch):
+        loss = self.loss_and_grads(X_batch, y_batch)
+        self.adam()
+        return loss
+
+    def loss_and_grads(self, X_batch, y_batch):
+        """Forward and backward pass: the loss (float); the gradients land in ``self.flat_grad``."""
         p, g, h, dh, s, rows = self.p, self.g, self.h, self.dh, self.s, self.rows
         B = X_batch.shape[0]
         # forward: h = relu(X W1 + b1), s = h W2 + b2
@@ -158,7 +165,10 @@ class FloorRunner:
         np.multiply(dh, self.mask, out=dh)
         np.dot(X_batch.T, dh, out=g["W1"])
         np.sum(dh, axis=0, out=g["b1"])
-        # Adam on the flat buffers: m += (1-b1)(g-m); v += (1-b2)(g*g-v); p -= lr_t m / (sqrt(v) + eps_t)
+        return loss
+
+    def adam(self):
+        """Adam on the flat buffers: m += (1-b1)(g-m); v += (1-b2)(g*g-v); p -= lr_t m / (sqrt(v) + eps_t)."""
         self.t += 1
         bc1, bc2 = 1.0 - BETA1 ** self.t, 1.0 - BETA2 ** self.t
         lr_t, eps_t = LR * bc2 ** 0.5 / bc1, EPS * bc2 ** 0.5
@@ -175,7 +185,6 @@ class FloorRunner:
         np.divide(m, tmp, out=tmp)
         tmp *= lr_t
         self.flat -= tmp
-        return loss
 
 
 # --------------------------------------------------------------------------- torch
@@ -305,18 +314,37 @@ def memory_child(name, dtype_name):
     print(json.dumps({"rss_growth": growth * 1024}))  # both are in KiB on Linux
 
 
+def _median_cpu_us(fn, number=300, repeats=15):
+    """Median over ``repeats`` of the CPU time of one call of ``fn`` (microseconds)."""
+    return statistics.median(timeit.repeat(fn, number=number, repeat=repeats, timer=time.process_time)) / number * 1e6
+
+
 def profile_gdbp(dtype, batches, steps):
-    """cProfile of gdbp's steps, the top functions by own time."""
+    """Where gdbp's time goes: its two halves against the floor's, then a cProfile by own time."""
     import cProfile
     import pstats
 
-    runner = GdbpRunner(dtype)
-    run(runner, batches, 20)
-    profiler = cProfile.Profile()
+    gdbp, floor = GdbpRunner(dtype), FloorRunner(dtype)
+    run(gdbp, batches, 20)
+    run(floor, batches, 20)
+    X_batch, y_batch = batches[0]
+    _, grads = gdbp.model.loss(X_batch, y_batch)
+    parts = [
+        ("gdbp  model.loss (forward + backward)", lambda: gdbp.model.loss(X_batch, y_batch)),
+        ("floor forward + backward", lambda: floor.loss_and_grads(X_batch, y_batch)),
+        ("gdbp  optimizer.step (adam on 4 arrays)", lambda: gdbp.optimizer.step(grads)),
+        ("floor adam (one flat buffer)", floor.adam),
+    ]
+    print(f"\n--- gdbp against the floor, {np.dtype(dtype).name}, median CPU time of one call ---")
+    for label, fn in parts:
+        print(f"{label:42s} {_median_cpu_us(fn):7.1f} us")
+
+    run(gdbp, batches, 20)
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
-    run(runner, batches, steps)
+    run(gdbp, batches, steps)
     profiler.disable()
-    print(f"\n--- cProfile of gdbp, {steps} steps, {np.dtype(dtype).name} (sorted by own time) ---")
+    print(f"\n--- cProfile of gdbp, {steps} steps, {np.dtype(dtype).name} (CPU time, sorted by own time) ---")
     pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
 
 
@@ -330,7 +358,7 @@ def main():
                         help="cpu: time.process_time, CPU time of this process, robust to other load on a "
                              "shared machine, right for --threads 1 (default); wall: time.perf_counter")
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
-    parser.add_argument("--profile", action="store_true", help="also print a cProfile of gdbp's steps")
+    parser.add_argument("--profile", action="store_true", help="also time gdbp's model and optimizer against the floor's, and cProfile gdbp")
     parser.add_argument("--memory-child", nargs=2, metavar=("WAY", "DTYPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:

@@ -269,8 +269,8 @@ def softmax_loss(scores, y):
 
     Each row's maximum is subtracted first (``shifted = scores - max``), which changes
     neither the loss nor the gradient but keeps every ``exp`` in (0, 1] and every sum of
-    exps in [1, C]; so logits around 1e3 give finite, correct values without warnings. This is what
-    ``torch.nn.functional.cross_entropy(scores, y)`` computes (reduction "mean").
+    exps in [1, C]; so logits around 1e3 give finite, correct values without warnings.
+    This is what ``torch.nn.functional.cross_entropy(scores, y)`` computes (reduction "mean").
 
     Parameters
     ----------
@@ -289,9 +289,13 @@ def softmax_loss(scores, y):
             f"got scores {scores.shape} and y {y.shape}"
         )
     n, num_classes = scores.shape
+    if n == 0 or num_classes == 0:
+        raise ValueError(
+            f"softmax_loss: scores must have at least one row and one class, got shape {scores.shape}"
+        )
     if y.dtype.kind not in "iu":  # signed or unsigned integers
         raise ValueError(f"softmax_loss: y must hold integer class labels, got dtype {y.dtype}")
-    if n > 0 and (y.min() < 0 or y.max() >= num_classes):
+    if y.min() < 0 or y.max() >= num_classes:
         raise ValueError(
             f"softmax_loss: labels y must lie in [0, {num_classes - 1}] for scores with C = "
             f"{num_classes} classes; got values from {y.min()} to {y.max()}"
@@ -373,4 +377,6 @@ def l2_penalty(w, reg):
 def _check_same_shape(name, dout, cached):
     """Raise ValueError unless ``dout`` has the shape of the forward output."""
     if dout.shape != cached.shape:
-        raise ValueError(f"{name}: expected dout of shape {cached.shape} (the forward output's), got {dout.shape}")
+        raise ValueError(
+            f"{name}: expected dout of shape {cached.shape} (the forward output's), got {dout.shape}"
+        )

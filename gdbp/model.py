@@ -90,7 +90,8 @@ class MLP:
         _check_positive_int("output_dim", output_dim)
         if isinstance(hidden_dims, (int, np.integer)):
             raise TypeError(
-                f"MLP: hidden_dims must be a sequence of ints, e.g. ({hidden_dims},), got the int {hidden_dims}"
+                f"MLP: hidden_dims must be a sequence of ints, e.g. ({hidden_dims},), "
+                f"got the int {hidden_dims}"
             )
         hidden_dims = tuple(hidden_dims)
         for size in hidden_dims:
@@ -231,7 +232,9 @@ class MLP:
         accuracy : float in [0, 1]
         """
         if self.loss_name != "softmax":
-            raise ValueError(f"MLP.accuracy: needs a classifier (loss='softmax'), this model has loss={self.loss_name!r}")
+            raise ValueError(
+                f"MLP.accuracy: needs a classifier (loss='softmax'), this model has loss={self.loss_name!r}"
+            )
         y = np.asarray(y)
         y_pred = self.predict(X)
         if y.shape != y_pred.shape:

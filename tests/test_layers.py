@@ -379,6 +379,7 @@ def test_layers_keep_float32(name):
         (lambda: softmax_loss(np.ones((2, 4)), np.array([0, 4])), r"\[0, 3\].*4"),
         (lambda: softmax_loss(np.ones((2, 4)), np.array([-1, 2])), r"\[0, 3\].*-1"),
         (lambda: softmax_loss(np.ones((2, 4)), np.array([0.0, 1.0])), r"integer.*float64"),
+        (lambda: softmax_loss(np.ones((0, 4)), np.array([], dtype=int)), r"at least one row.*\(0, 4\)"),
         (lambda: mse_loss(np.ones((3, 1)), np.ones(3)), r"y_hat \(3, 1\) and y \(3,\)"),
         (lambda: l2_penalty(np.ones(3), -0.1), r"reg.*-0.1"),
         (lambda: l2_penalty(np.ones(3), float("nan")), r"reg.*nan"),
@@ -386,7 +387,7 @@ def test_layers_keep_float32(name):
     ids=[
         "affine-x-vs-w", "affine-b", "affine-w-1d", "affine-dout", "relu-dout",
         "softmax-y-length", "softmax-1d-scores", "softmax-label-too-large", "softmax-label-negative",
-        "softmax-float-labels", "mse-shapes", "l2-negative-reg", "l2-nan-reg",
+        "softmax-float-labels", "softmax-empty", "mse-shapes", "l2-negative-reg", "l2-nan-reg",
     ],
 )
 def test_layers_bad_input_raises_value_error(call, match):

@@ -1,4 +1,7 @@
-"""Build a course notebook from Python: the authoring aid for solutions/ (the .ipynb stays the source).
+"""Build a course notebook from Python: ``tools/notebooks/NN_topic.py`` is the source of
+``solutions/NN_topic/NN_topic.ipynb`` (reviewable diffs, no stored outputs). Edit the script, run it, then
+regenerate the learner release (``gdbp-course release``); tests/test_notebooks.py fails when a committed
+notebook differs from what its script builds.
 
 Every cell gets nbgrader metadata with a grade_id, so that nbgrader can restore locked cells and the
 grading preprocessors can tell a cell the release contains from one a student added::
@@ -19,12 +22,16 @@ Cell ids are the nbgrader grade_ids (unique in a notebook, ``[a-z0-9_-]``).
 """
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 
 import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# Where write() puts notebooks: the repo, or GDBP_NOTEBOOK_ROOT (the test that compares scripts with the
+# committed notebooks builds into a temporary folder).
+OUT = pathlib.Path(os.environ.get("GDBP_NOTEBOOK_ROOT", ROOT))
 _ID = re.compile(r"^[a-z0-9_-]+$")
 
 
@@ -84,7 +91,7 @@ class Notebook:
         return self._add(cell, grade_id, grade=True, points=points)
 
     def write(self, folder: str = "solutions") -> pathlib.Path:
-        path = ROOT / folder / self.name / f"{self.name}.ipynb"
+        path = OUT / folder / self.name / f"{self.name}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.validate(self.nb)
         nbformat.write(self.nb, str(path))
