@@ -13,8 +13,9 @@ that ran without an error is an exercise that passes. It prints one line per exe
     passed 1 of 3 exercises (2 of 6 points): 2 not yet, 0 errors
 
 Statuses: ``passed`` (the test cell ran without an error), ``not yet`` (the exercise still raises
-``NotImplementedError``, or the check found a mistake: ``AssertionError``), ``error`` (your code raised
-another exception, ran longer than ``timeout`` seconds, or the kernel died).
+``NotImplementedError``, or the check found a mistake: ``CheckFailed``, an ``AssertionError``), ``error``
+(another exception in the exercise or test cell, a cell running longer than ``timeout`` seconds, or
+a dead kernel).
 
 Why execute the notebooks instead of importing the exercise code? An exercise is a notebook cell
 that may use anything defined above it; only running the notebook top to bottom sees the same names
@@ -41,6 +42,8 @@ STATUSES = ("passed", "not yet", "error")
 # start checking the whole course again from inside the check.
 _RUNNING_FLAG = "GDBP_PROGRESS_RUNNING"
 _NOTEBOOK_GLOB = "[0-9][0-9]_*/[0-9][0-9]_*.ipynb"
+# The exceptions of a check that found a mistake: CheckFailed is gdbp.checks' AssertionError subclass.
+_CHECK_ERRORS = ("AssertionError", "CheckFailed")
 
 
 @dataclass(frozen=True)
@@ -223,10 +226,10 @@ def _result(name, cells, index, timeout) -> ExerciseResult:
 def _classify(ename: str, evalue: str, timeout) -> tuple[str, str]:
     """Map an exception (name, message) to a (status, first line of the message)."""
     first_line = next((line.strip() for line in evalue.splitlines() if line.strip()), "")
-    if ename == "NotImplementedError":
-        return "not yet", first_line or "not implemented yet"
-    if ename == "AssertionError":
-        return "not yet", first_line or "a check failed (AssertionError without a message)"
+    if ename == "NotImplementedError" or (ename in _CHECK_ERRORS and "NotImplementedError" in evalue):
+        return "not yet", "not implemented yet"
+    if ename in _CHECK_ERRORS:
+        return "not yet", first_line or "a check failed (no message)"
     if ename == "KeyboardInterrupt":
         return "error", f"a cell ran longer than {timeout:g} s and was interrupted"
     return "error", f"{ename}: {first_line}" if first_line else ename

@@ -166,3 +166,70 @@ def test_optimizer_prefixes_rule_errors_with_the_parameter_name():
 def test_optimizer_rejects_bad_construction(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+# --- flat mode: one rule call over all parameters laid end to end -----------------------------------
+
+
+def _model_params(seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return {"W1": rng.normal(size=(4, 3)).astype(dtype), "b1": np.zeros(3, dtype),
+            "W2": rng.normal(size=(3, 2)).astype(dtype), "b2": rng.normal(size=2).astype(dtype)}
+
+
+def _grads(params, rng):
+    return {name: rng.normal(size=p.shape).astype(p.dtype) for name, p in params.items()}
+
+
+@pytest.mark.parametrize("rule", sorted(optim.RULES))
+def test_optimizer_flat_mode_equals_per_array_mode_bit_for_bit(rule):
+    flat_params, per_params = _model_params(), _model_params()
+    flat = Optimizer(flat_params, rule=rule)
+    per = Optimizer(per_params, rule=rule, flat=False)
+    assert flat.flat and not per.flat
+    rng = np.random.default_rng(1)
+    for _ in range(12):
+        grads = _grads(flat_params, rng)
+        flat.step(grads)
+        per.step(grads)
+    for name in per_params:
+        np.testing.assert_array_equal(flat_params[name], per_params[name])
+        for a, b in zip(flat.state[name], per.state[name]):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_optimizer_flat_mode_follows_a_parameter_replaced_between_steps():
+    params, reference = _model_params(), _model_params()
+    opt, per = Optimizer(params, rule="adam", lr=0.1), Optimizer(reference, rule="adam", lr=0.1, flat=False)
+    rng = np.random.default_rng(2)
+    for step in range(6):
+        if step == 3:  # e.g. a learner resets a bias by hand
+            params["b1"] = np.ones(3)
+            reference["b1"] = np.ones(3)
+        grads = _grads(params, rng)
+        opt.step(grads)
+        per.step(grads)
+    for name in params:
+        np.testing.assert_array_equal(params[name], reference[name])
+
+
+def test_optimizer_flat_mode_names_the_parameter_with_a_nan_gradient():
+    params = _model_params()
+    opt = Optimizer(params, rule="adam")
+    grads = _grads(params, np.random.default_rng(3))
+    opt.step(grads)
+    before = {name: p.copy() for name, p in params.items()}
+    grads["W2"][1, 0] = np.nan
+    with pytest.raises(ValueError, match=r"parameter 'W2': grad contains NaN at index \(1, 0\)"):
+        opt.step(grads)
+    assert opt.t == 1
+    for name in params:
+        np.testing.assert_array_equal(params[name], before[name])
+
+
+def test_optimizer_flat_mode_is_off_for_mixed_dtypes_and_own_rules():
+    mixed = _model_params()
+    mixed["b2"] = mixed["b2"].astype(np.float32)
+    assert not Optimizer(mixed, rule="adam").flat
+    assert not Optimizer(_model_params(), rule=lambda p, g, s, lr=0.1: (p - lr * g, s)).flat
+    assert Optimizer(_model_params(), rule=lambda p, g, s, lr=0.1: (p - lr * g, s), flat=True).flat

@@ -9,7 +9,7 @@ import pytest
 
 import gdbp
 from gdbp.progress import ExerciseResult, Progress, check_notebook
-from nbtools import FIXTURE_COURSE
+from nbtools import FIXTURE_COURSE, course_root
 
 LEARNER = FIXTURE_COURSE / "course" / "01_sample" / "01_sample.ipynb"
 SOLUTION = FIXTURE_COURSE / "solutions" / "01_sample" / "01_sample.ipynb"
@@ -141,3 +141,17 @@ def test_progress_module_keeps_gdbp_progress_callable():
     import gdbp.progress  # noqa: F401  - a later import of the submodule must not shadow the function
 
     assert callable(gdbp.progress) and gdbp.progress.__module__ == "gdbp.progress"
+
+
+@pytest.mark.slow
+def test_progress_fresh_release_not_yet_and_solutions_all_passed():
+    """On the course itself (or the fixture): nothing passes in the learner release, everything in the
+    solutions, and each test cell's status comes from a real checker's output."""
+    root = course_root()
+    released = gdbp.progress(root / "course")
+    assert released.total > 0
+    assert {(r.status, r.message) for r in released.results} == {("not yet", "not implemented yet")}, (
+        [r for r in released.results if r.message != "not implemented yet"])
+    solved = gdbp.progress(root / "solutions")
+    assert [r for r in solved.results if r.status != "passed"] == []
+    assert [(r.notebook, r.grade_id) for r in solved.results] == [(r.notebook, r.grade_id) for r in released.results]

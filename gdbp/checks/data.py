@@ -194,12 +194,15 @@ def _batch_ids(c: Checker, items: list, case: str, X: np.ndarray, batch_size: in
         x_ids = Xb[:, 0].tolist()
         y_ids = [v - 100 for v in yb.tolist()]
         for j, (a, b) in enumerate(zip(x_ids, y_ids)):
-            if a != b:
-                _fail(c, case, f"in {where}, row {j} of X_batch is sample {a:g} but y_batch[{j}] belongs to sample "
-                               f"{b:g}: expected each row of X_batch with its own label.", _two_permutations)
             if a != int(a) or not 0 <= a < N or Xb[j].tolist() != X[int(a)].tolist():
                 c.fail(f"in {where}, row {j} of X_batch = {Xb[j].tolist()} is not a row of X.", case,
                        hint="select whole rows with X[idx]; do not change their values.")
+            if b != int(b) or not 0 <= b < N:
+                c.fail(f"in {where}, y_batch[{j}] = {yb.tolist()[j]!r} is not an entry of y.", case,
+                       hint="select entries with y[idx]; do not change their values.")
+            if a != b:
+                _fail(c, case, f"in {where}, row {j} of X_batch is sample {a:g} but y_batch[{j}] belongs to sample "
+                               f"{b:g}: expected each row of X_batch with its own label.", _two_permutations)
         ids.append([int(a) for a in x_ids])
     return ids
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from gdbp import layers, linear
 from gdbp.checks._core import Checker, Mistake, run
-from gdbp.checks._results import call, check_array, check_scalar, thunks, unpack
+from gdbp.checks._results import as_array, as_scalar, call, check_array, compare, thunks, unpack
 
 __all__ = ["MISTAKES", "check_sigmoid_grad", "check_linear_mse_grad", "check_softmax_ce_grad",
            "check_linear_loss_and_grad"]
@@ -302,17 +302,18 @@ def _check_linear(exercise: str, learner_fn, time_limit, with_loss: bool) -> Non
             expected = dict(zip(("loss", "dw", "db"), linear.linear_loss_and_grad(X, y, w, b)))
             out = call(c, case, ("X", "y", "w", "b"), X, y, w, b)
             received = unpack(c, out, names, case)
-            out = dict(zip(names, received))
+            source = f"gdbp.linear.linear_loss_and_grad (N = {len(y)})"
+            checks = []  # first the structure, type and shape of every output, then the values
             for k, name in enumerate(names):
                 others = [(lambda result, j=j: result[j], received[j]) for j in range(len(names)) if j != k]
                 mistaken = thunks(mistakes, (X, y, w, b), lambda result, k=k: result[k], consistent=others)
-                source = f"gdbp.linear.linear_loss_and_grad (N = {len(y)})"
                 if name == "dw":
-                    check_array(c, out[name], name, expected=expected[name], case=case, mistakes=mistaken,
-                                source=source)
+                    value = as_array(c, received[k], name, expected=expected[name], case=case, mistakes=mistaken)
                 else:
-                    check_scalar(c, out[name], name, expected=expected[name], case=case, mistakes=mistaken,
-                                 source=source)
+                    value = as_scalar(c, received[k], name, case=case, mistakes=mistaken, expected=expected[name])
+                checks.append((value, name, mistaken))
+            for value, name, mistaken in checks:
+                compare(c, value, expected[name], name, case=case, mistakes=mistaken, source=source)
 
     run(exercise, learner_fn, body,
         hint="with r = X @ w + b - y: loss = mean(r**2), dw = 2 * X.T @ r / N, db = 2 * sum(r) / N.")

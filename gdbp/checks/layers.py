@@ -32,7 +32,8 @@ import numpy as np
 
 from gdbp import layers
 from gdbp.checks._core import Checker, Mistake, run
-from gdbp.checks._results import Inputs, check_array, check_scalar, fail_if_changed, guarded, thunks, unpack
+from gdbp.checks._results import (Inputs, as_array, as_scalar, check_array, compare, fail_if_changed, guarded,
+                                 thunks, unpack)
 from gdbp.checks.gradients import _softmax_cases
 
 __all__ = ["MISTAKES", "check_affine_backward", "check_relu_backward", "check_tanh_backward", "check_softmax_loss"]
@@ -303,12 +304,16 @@ def check_affine_backward(learner_fn, *, time_limit=None):
             expected = layers.affine_backward(dout, layers.affine_forward(x, w, b)[1])
             cache = (x, w, b)
             received = unpack(c, _call(c, case, {"dout": dout, "cache": cache}), names, case)
+            source = f"gdbp.layers.affine_backward (x of shape {x.shape}, w {w.shape})"
+            checks = []  # first the structure, type and shape of every output, then the values
             for k, name in enumerate(names):
                 others = [(lambda out, j=j: out[j], received[j]) for j in range(3) if j != k]
-                check_array(c, received[k], name, expected=expected[k], case=case,
-                            source=f"gdbp.layers.affine_backward (x of shape {x.shape}, w {w.shape})",
-                            mistakes=thunks(MISTAKES["affine_backward"], (dout, cache), lambda out, k=k: out[k],
-                                            consistent=others))
+                mistaken = thunks(MISTAKES["affine_backward"], (dout, cache), lambda out, k=k: out[k],
+                                  consistent=others)
+                checks.append((as_array(c, received[k], name, expected=expected[k], case=case, mistakes=mistaken),
+                               name, expected[k], mistaken))
+            for value, name, expected_value, mistaken in checks:
+                compare(c, value, expected_value, name, case=case, mistakes=mistaken, source=source)
 
     run("affine_backward", learner_fn, body, hint=_TRANSPOSE_HINT)
 
@@ -366,12 +371,15 @@ def check_softmax_loss(learner_fn, *, time_limit=None):
             received = unpack(c, _call(c, case, {"scores": scores, "y": y}), names, case)
             mistakes = MISTAKES["softmax_loss"]
             source = "gdbp.layers.softmax_loss(scores, y)"
-            check_scalar(c, received[0], "loss", expected=float(loss), case=case, source=source,
-                         mistakes=thunks(mistakes, (scores, y), lambda out: out[0],
-                                         consistent=[(lambda out: out[1], received[1])]))
-            check_array(c, received[1], "dscores", expected=dscores, case=case, source=source,
-                        mistakes=thunks(mistakes, (scores, y), lambda out: out[1],
-                                        consistent=[(lambda out: out[0], received[0])]))
+            loss_mistakes = thunks(mistakes, (scores, y), lambda out: out[0],
+                                   consistent=[(lambda out: out[1], received[1])])
+            dscores_mistakes = thunks(mistakes, (scores, y), lambda out: out[1],
+                                      consistent=[(lambda out: out[0], received[0])])
+            received_loss = as_scalar(c, received[0], "loss", case=case, mistakes=loss_mistakes, expected=loss)
+            received_dscores = as_array(c, received[1], "dscores", expected=dscores, case=case,
+                                        mistakes=dscores_mistakes)
+            compare(c, received_loss, float(loss), "loss", case=case, source=source, mistakes=loss_mistakes)
+            compare(c, received_dscores, dscores, "dscores", case=case, source=source, mistakes=dscores_mistakes)
 
     run("softmax_loss", learner_fn, body,
         hint="shift by the row maximum, loss = mean(logsumexp - score of the label), "

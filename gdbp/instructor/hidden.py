@@ -42,21 +42,23 @@ def _unwrapped(fn):
 def _static_reason(fn, reference):
     """Return why ``fn`` is or wraps ``reference`` without running it, or None."""
     ref_code = getattr(reference, "__code__", None)
-    ref_package = (getattr(reference, "__module__", None) or "").split(".")[0]
-    for inner in _unwrapped(fn):
+    chain = list(_unwrapped(fn))
+    for inner in chain:
         if inner is reference:
             return "it is that function" if inner is fn else "it wraps that function"
         if ref_code is not None and getattr(inner, "__code__", None) is ref_code:
             return "it runs the same code object"
-        module = getattr(inner, "__module__", None) or ""
-        if ref_package and module.split(".")[0] == ref_package:
-            return f"it was defined in {module}, not in your notebook"
         for cell in getattr(inner, "__closure__", None) or ():
             try:
                 if cell.cell_contents is reference:
                     return "it holds that function in a closure"
             except ValueError:  # an empty closure cell
                 continue
+    ref_package = (getattr(reference, "__module__", None) or "").split(".")[0]
+    for inner in chain:
+        module = getattr(inner, "__module__", None) or ""
+        if ref_package and module.split(".")[0] == ref_package:
+            return f"it was defined in {module}, not in your notebook"
     return None
 
 

@@ -557,7 +557,8 @@ nb.md(r"""
 
 <details><summary>Short answers</summary>
 
-1. $\eta < 2/4 = 0.5$; $x$ then keeps $1 - 0.2\,\eta > 0.9$ of itself per step. With $0.2y^2$ the curvatures are $0.2$ and $0.4$, $\kappa = 2$: $\eta < 5$ and a fast descent.
+1. $\eta < 2/4 = 0.5$; $x$ then keeps $1 - 0.2\,\eta > 0.9$ of itself per step.
+   With $0.2y^2$ the curvatures are $0.2$ and $0.4$, $\kappa = 2$: $\eta < 5$ and a fast descent.
 2. $\eta g/(1 - \gamma)$: 10 times SGD's step; 100 times with $\gamma = 0.99$.
 3. With a learning-rate schedule (say $\eta$ divided by 10 at some epoch): the paper's $v$ still holds steps
    built with the old $\eta$ and decays them over about $1/(1 - \gamma)$ steps, PyTorch's step is at once

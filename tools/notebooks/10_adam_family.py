@@ -376,10 +376,12 @@ check_adamax(adamax)
 ''', hidden=hidden_tests("adamax", ADAMAX_HP))
 
 nb.md(r"""
-**The decaying maximum remembers a spike.** Below, one coordinate gets gradients of size 1 with a single
-spike of 20 at step 10. Adam's $\sqrt{\hat v_t}$ jumps and then decays slowly (as $\sqrt{\beta_2^{k}}$);
-AdaMax's $u_t$ jumps to 20 and decays as $\beta_2^{k}$: both keep the steps after a spike small for hundreds
-of steps. The third coordinate never gets a gradient: your `adamax` must leave it where it is.
+**The decaying maximum remembers a spike.** Below, a coordinate gets gradients of size 1 with a single
+spike of 20 at step 10. Adam's $\sqrt{\hat v_t}$ jumps to about 6.5 and then falls quickly: early on,
+$\hat v_t$ is close to the plain mean of the squared gradients seen so far, and the spike's share of that
+mean shrinks with every step. AdaMax's $u_t$ jumps to 20 and then shrinks only by the factor $\beta_2$ per
+step (to about 15 after 300 steps): after a spike, AdaMax keeps the steps in that coordinate short for a long
+time. A third coordinate never gets a gradient: your `adamax` must leave it where it is.
 """, cell_id="adamax-demo-maths")
 
 nb.code(r'''
@@ -708,8 +710,12 @@ for name, h in histories.items():
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 plot_losses({name: smooth(h.loss) for name, h in histories.items()}, ax=axes[0])
 axes[0].set_title("training loss per step (moving average of 10 steps)")
-plot_losses({name: h.train_loss for name, h in histories.items()}, ax=axes[1], xlabel="epoch - 1")
-axes[1].set_title("training loss on the whole training set after each epoch")
+for name, h in histories.items():
+    axes[1].semilogy(np.arange(1, len(h.train_loss) + 1), h.train_loss, marker="o", label=name, color=color_for(name))
+axes[1].set_xlabel("epoch")
+axes[1].set_ylabel("loss")
+axes[1].legend(fontsize="small")
+axes[1].set_title("loss on the whole training set after each epoch")
 plt.tight_layout()
 plt.show()
 ''', cell_id="race-mlp")

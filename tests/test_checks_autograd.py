@@ -1,0 +1,252 @@
+"""Tests of the scalar-autograd checkers (gdbp.checks.autograd): the learner's Value CLASS is passed.
+
+gdbp.engine.Value and two independently written Value classes pass; every catalogued wrong class is
+rejected and named; missing methods, wrong return types and endless backward passes get clear messages.
+"""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from gdbp import engine
+from gdbp.checks import check_backward, check_value_ops
+from gdbp.checks.autograd import MISTAKES, _MicroValue
+
+
+def fails(check, cls, *needles, **kwargs):
+    with pytest.raises(AssertionError) as info:
+        check(cls, **kwargs)
+    text = str(info.value)
+    for needle in needles:
+        assert needle in text, f"{needle!r} not in:\n{text}"
+    return text
+
+
+class SetValue:
+    """micrograd as written in its README: children in a set, recursive topological sort, derived ops,
+    grads zeroed at the start of backward()."""
+
+    def __init__(self, data, _children=(), _op=""):
+        self.data = data
+        self.grad = 0
+        self._backward = lambda: None
+        self._prev = set(_children)
+        self._op = _op
+
+    def __add__(self, other):
+        other = other if isinstance(other, SetValue) else SetValue(other)
+        out = SetValue(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, SetValue) else SetValue(other)
+        out = SetValue(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = _backward
+        return out
+
+    def __pow__(self, other):
+        out = SetValue(self.data**other, (self,), f"**{other}")
+
+        def _backward():
+            self.grad += (other * self.data ** (other - 1)) * out.grad
+        out._backward = _backward
+        return out
+
+    def relu(self):
+        out = SetValue(0 if self.data < 0 else self.data, (self,), "ReLU")
+
+        def _backward():
+            self.grad += (out.data > 0) * out.grad
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        t = (math.exp(2 * self.data) - 1) / (math.exp(2 * self.data) + 1)
+        out = SetValue(t, (self,), "tanh")
+
+        def _backward():
+            self.grad += (1 - t**2) * out.grad
+        out._backward = _backward
+        return out
+
+    def exp(self):
+        out = SetValue(math.exp(self.data), (self,), "exp")
+
+        def _backward():
+            self.grad += out.data * out.grad
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        topo, visited = [], set()
+
+        def build_topo(v):
+            if v not in visited:
+                visited.add(v)
+                for child in v._prev:
+                    build_topo(child)
+                topo.append(v)
+        build_topo(self)
+        for v in topo:
+            v.grad = 0
+        self.grad = 1
+        for v in reversed(topo):
+            v._backward()
+
+    def __neg__(self):
+        return self * -1
+
+
+class KahnValue:
+    """A different design: a local-derivative list per node and Kahn's algorithm (count consumers) for the
+    order; _backward is still a closure; neg written directly."""
+
+    def __init__(self, data, children=(), local=()):
+        self.data, self.grad = float(data), 0.0
+        self._prev = tuple(children)
+        self._local = tuple(local)  # d self / d child, for each child
+
+        def _backward():
+            for child, d in zip(self._prev, self._local):
+                child.grad += d * self.grad
+        self._backward = _backward
+
+    def __add__(self, o):
+        return KahnValue(self.data + o.data, (self, o), (1.0, 1.0))
+
+    def __mul__(self, o):
+        return KahnValue(self.data * o.data, (self, o), (o.data, self.data))
+
+    def __pow__(self, k):
+        return KahnValue(self.data**k, (self,), (k * self.data ** (k - 1),))
+
+    def __neg__(self):
+        return KahnValue(-self.data, (self,), (-1.0,))
+
+    def exp(self):
+        e = math.exp(self.data)
+        return KahnValue(e, (self,), (e,))
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        return KahnValue(t, (self,), (1 - t * t,))
+
+    def relu(self):
+        return KahnValue(max(self.data, 0.0), (self,), (float(self.data > 0),))
+
+    def backward(self):
+        nodes, stack = {id(self): self}, [self]
+        while stack:
+            for child in stack.pop()._prev:
+                if id(child) not in nodes:
+                    nodes[id(child)] = child
+                    stack.append(child)
+        consumers = {k: 0 for k in nodes}
+        for node in nodes.values():
+            for child in node._prev:
+                consumers[id(child)] += 1
+        for node in nodes.values():
+            node.grad = 0.0
+        self.grad = 1.0
+        ready = [self]
+        while ready:
+            node = ready.pop()
+            node._backward()
+            for child in node._prev:
+                consumers[id(child)] -= 1
+                if consumers[id(child)] == 0:
+                    ready.append(child)
+
+
+@pytest.mark.parametrize("cls", [engine.Value, SetValue, KahnValue], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("check, line", [(check_value_ops, "value_ops: all 14 cases passed"),
+                                         (check_backward, "backward: all 6 cases passed")])
+def test_checkers_pass_correct_classes_with_one_line(cls, check, line, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check(cls)
+    assert capsys.readouterr() == (line + "\n", "")
+
+
+CHECKERS = {"value_ops": check_value_ops, "backward": check_backward}
+
+
+@pytest.mark.parametrize("exercise, mistake", [(e, m) for e in CHECKERS for m in MISTAKES[e]],
+                         ids=lambda v: getattr(getattr(v, "fn", None), "__name__", v))
+def test_checkers_reject_and_name_every_mistake(exercise, mistake, capsys):
+    fails(CHECKERS[exercise], mistake.fn, f"{exercise}, case '", "classic mistake: " + mistake.name, mistake.hint)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_catalogues_have_at_least_three_mistakes_each():
+    assert all(len(v) >= 3 for v in MISTAKES.values())
+
+
+def test_wrong_order_is_caught_in_the_diamond():
+    fails(check_backward, MISTAKES["backward"][0].fn, "a diamond", "without topological order")
+
+
+def test_assignment_is_caught_for_a_reused_node_in_backward():
+    fails(check_backward, MISTAKES["backward"][5].fn, "a node used several times", "= instead of +=")
+
+
+@pytest.mark.parametrize("arg, needles", [
+    (None, ["received None, expected the class Value itself"]),
+    (engine.Value(2.0), ["received a Value", "not Value(2.0)"]),
+    (lambda data: data, ["received a function"]),
+    (type("Value", (), {"__init__": lambda self, data: None}), ["has no method __add__"]),
+])
+def test_value_ops_wrong_arguments_get_clear_messages(arg, needles):
+    fails(check_value_ops, arg, "value_ops", *needles)
+
+
+def test_value_ops_operation_returning_a_float_is_reported():
+    class FloatAdd(SetValue):
+        def __add__(self, other):
+            return self.data + other.data
+
+    fails(check_value_ops, FloatAdd, "case 'a + b'", "raised AttributeError", "'float' object")
+
+
+def test_value_ops_data_that_is_not_a_number_is_reported():
+    class Boxed(SetValue):
+        def __init__(self, data, _children=(), _op=""):
+            super().__init__(data, _children, _op)
+            self.data = [data]
+
+    fails(check_value_ops, Boxed, "Value(2.0).data is a list")
+
+
+def test_backward_missing_is_reported():
+    class NoBackward(SetValue):
+        backward = None
+
+    fails(check_backward, NoBackward, "has no method backward")
+
+
+def test_backward_that_never_ends_is_stopped():
+    class Endless(_MicroValue):  # its operations create Endless nodes, so L.backward is this one
+        def backward(self):
+            while True:
+                pass
+
+    fails(check_backward, Endless, "did not finish within 0.2 s", time_limit=0.2)
+
+
+def test_backward_without_reset_named_on_the_second_pass():
+    fails(check_backward, MISTAKES["backward"][3].fn, "backward() twice", "grads not reset")
+
+
+def test_monkeypatched_allclose_does_not_let_a_wrong_answer_pass(monkeypatch):
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    fails(check_value_ops, MISTAKES["value_ops"][0].fn, "numpy.allclose has been replaced")

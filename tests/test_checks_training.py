@@ -1,0 +1,76 @@
+"""Tests of the training-step checker (gdbp.checks.training)."""
+import warnings
+
+import numpy as np
+import pytest
+
+from gdbp import train
+from gdbp.checks import check_train_step
+from gdbp.checks.training import MISTAKES
+
+
+def fails(fn, *needles, **kwargs):
+    with pytest.raises(AssertionError) as info:
+        check_train_step(fn, **kwargs)
+    text = str(info.value)
+    for needle in needles:
+        assert needle in text, f"{needle!r} not in:\n{text}"
+    return text
+
+
+def _unpacking(model, optimizer, X_batch, y_batch):
+    result = model.loss(X_batch, y_batch)
+    optimizer.step(result[1])
+    return float(result[0])
+
+
+def _keywords_and_copy(model, optimizer, X_batch, y_batch):
+    loss, grads = model.loss(X=X_batch, y=y_batch)
+    optimizer.step(dict(grads))  # a new dict holding the same arrays
+    return loss  # a numpy float is a float
+
+
+@pytest.mark.parametrize("fn", [train.train_step, _unpacking, _keywords_and_copy])
+def test_check_train_step_passes_correct_answers_with_one_line(fn, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_train_step(fn)
+    assert capsys.readouterr() == ("train_step: all 2 cases passed\n", "")
+
+
+@pytest.mark.parametrize("mistake", MISTAKES["train_step"], ids=lambda m: m.fn.__name__)
+def test_check_train_step_rejects_and_names_every_mistake(mistake, capsys):
+    fails(mistake.fn, "train_step, case '", "classic mistake: " + mistake.name, mistake.hint)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_check_train_step_catalogue_has_at_least_three_mistakes():
+    assert len(MISTAKES["train_step"]) >= 3
+
+
+@pytest.mark.parametrize("fn, needles", [
+    (lambda model, optimizer, X_batch, y_batch: 1 / 0, ["raised ZeroDivisionError"]),
+    (lambda model, optimizer, X_batch, y_batch: model.loss(X_batch[:2], y_batch[:2]) and None,
+     ["called with other arrays than X_batch and y_batch"]),
+    (lambda model, optimizer, X_batch, y_batch: (optimizer.step(model.loss(X_batch, y_batch)[1]), "0.5")[1],
+     ["received a str, expected the loss (a float)"]),
+    (lambda model, optimizer, X_batch, y_batch: np.array(train.train_step(model, optimizer, X_batch, y_batch)),
+     ["numpy array of shape ()", "float(loss)"]),
+    (lambda model, optimizer, X_batch, y_batch: 0.0, ["model.loss was never called"]),
+    (lambda model, optimizer: None, ["missing: X_batch, y_batch"]),
+])
+def test_check_train_step_bad_answers_get_clear_messages(fn, needles):
+    fails(fn, "train_step", *needles)
+
+
+def test_check_train_step_stops_an_infinite_loop():
+    def forever(model, optimizer, X_batch, y_batch):
+        while True:
+            pass
+
+    fails(forever, "did not finish within 0.2 s", time_limit=0.2)
+
+
+def test_monkeypatched_allclose_does_not_let_a_wrong_answer_pass(monkeypatch):
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    fails(MISTAKES["train_step"][0].fn, "numpy.allclose has been replaced")
