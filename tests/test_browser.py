@@ -116,8 +116,8 @@ def screenshots(tmp_path_factory):
 def run_all_in_browser(browser, lab, path, screenshot):
     """Open `path` (relative to the lab root) in its own workspace, Run All, save a screenshot.
 
-    Returns the notebook as the page holds it after the run (nbformat NotebookNode) and the page's
-    visible text of all outputs.
+    Returns the notebook as the page holds it after the run (nbformat NotebookNode) and the text the
+    page shows as the output of the first test cell.
     """
     base_url, token, _ = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -146,14 +146,22 @@ def run_all_in_browser(browser, lab, path, screenshot):
                 return !running && widget.sessionContext.session.kernel.status === 'idle';
             }""", timeout=RUN_ALL_TIMEOUT_MS, polling=500)
         model = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.toJSON()")
-        outputs_text = page.locator(".jp-Notebook .jp-OutputArea").all_inner_texts()
-        first_output = page.locator(".jp-OutputArea-output").first
-        first_output.scroll_into_view_if_needed()
+        # JupyterLab renders only the cells near the viewport: bring the first test cell there, make it
+        # the active cell, and read its output as the page shows it.
+        page.evaluate("""async () => {
+            const notebook = window.jupyterapp.shell.currentWidget.content;
+            const index = notebook.widgets.findIndex(cell => (cell.model.getMetadata('nbgrader') || {}).grade);
+            notebook.activeCellIndex = Math.max(index, 0);
+            await notebook.scrollToItem(Math.max(index, 0), 'start');
+        }""")
+        test_output = page.locator(".jp-Notebook .jp-Cell.jp-mod-active .jp-OutputArea")
+        test_output.wait_for(timeout=10_000)
+        shown = test_output.inner_text()
         page.screenshot(path=screenshot)
     finally:
         page.close()
     assert not errors_in_page, f"JavaScript errors in JupyterLab while running {path}: {errors_in_page}"
-    return nbformat.from_dict(model), "\n".join(outputs_text)
+    return nbformat.from_dict(model), shown
 
 
 @pytest.mark.parametrize("learner, solution", PAIRS, ids=[s.stem for _, s in PAIRS])
@@ -161,7 +169,8 @@ def test_course_notebook_runs_in_browser(browser, lab, screenshots, learner, sol
     root = course_root()
     assert learner.exists(), f"{learner} is missing: regenerate course/ from solutions/ with nbgrader"
 
-    nb, _ = run_all_in_browser(browser, lab, learner.relative_to(root), screenshots / f"{learner.stem}_learner.png")
+    nb, shown = run_all_in_browser(browser, lab, learner.relative_to(root), screenshots / f"{learner.stem}_learner.png")
+    assert "NotImplementedError" in shown, f"learner {learner.name}: the first test cell shows {shown[:300]!r}"
     assert not unexpected_learner_errors(nb), (
         f"learner {learner.name}: errors other than the exercises' NotImplementedError: "
         f"{unexpected_learner_errors(nb)}")
@@ -169,10 +178,10 @@ def test_course_notebook_runs_in_browser(browser, lab, screenshots, learner, sol
         f"learner {learner.name}: no exercise raised NotImplementedError; is this the learner release?")
     assert not unexecuted_cells(nb), f"learner {learner.name}: Run All stopped before cells {unexecuted_cells(nb)}"
 
-    nb, text = run_all_in_browser(browser, lab, solution.relative_to(root), screenshots / f"{solution.stem}_solution.png")
+    nb, shown = run_all_in_browser(browser, lab, solution.relative_to(root), screenshots / f"{solution.stem}_solution.png")
     assert not cell_errors(nb), f"solution {solution.name}: errors {[str(e) for e in cell_errors(nb)]}"
     assert not unexecuted_cells(nb), f"solution {solution.name}: cells {unexecuted_cells(nb)} did not run"
     assert not missing_success_lines(nb), (
         f"solution {solution.name}: test cells without a success line: {missing_success_lines(nb)}")
-    assert SUCCESS_LINE.search(text), "the success lines are in the model but not shown on the page"
+    assert SUCCESS_LINE.search(shown), f"solution {solution.name}: the first test cell shows {shown[:300]!r}"
     print(f"\nscreenshots of {solution.stem}: {screenshots}")

@@ -162,7 +162,8 @@ def test_softmax_ce_grad_no_shift_is_named_although_its_output_is_nan():
 
 
 def test_linear_mse_grad_square_case_shows_the_missing_transpose():
-    fails(check_linear_mse_grad, MISTAKES["linear_mse_grad"][3].fn, "square X, N=D=4", "dw = X @ r without the transpose")
+    fails(check_linear_mse_grad, MISTAKES["linear_mse_grad"][3].fn, "square X, N=D=4",
+          "dw = X @ r without the transpose")
 
 
 def test_linear_db_without_mean_is_not_confused_with_a_sum_everywhere():

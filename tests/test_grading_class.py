@@ -30,20 +30,29 @@ TEST_TIMEOUT = 5
 HIDDEN_MARKERS = ("hidden_check", "BEGIN HIDDEN TESTS", "assert_not_reference")
 
 REAL_HAS_NOTEBOOKS = any((REPO / "solutions").glob("*/*.ipynb"))
+# (course root, checker module, per-cell timeout, students). The real course keeps the configured
+# timeout (its demonstration cells train for seconds) and only the cheap students besides "full":
+# each student costs one run of every notebook.
 COURSES = [
-    pytest.param(MINI, "minicourse.checks", id="mini"),
-    pytest.param(REPO, "gdbp.checks", id="real", marks=pytest.mark.skipif(
-        not REAL_HAS_NOTEBOOKS, reason="solutions/ has no notebooks yet (the course is being written)")),
+    pytest.param(MINI, "minicourse.checks", TEST_TIMEOUT, ("full", "untouched", "cheater", "no_tests"), id="mini"),
+    pytest.param(REPO, "gdbp.checks", None, ("full", "untouched", "cheater"), id="real",
+                 marks=pytest.mark.skipif(not REAL_HAS_NOTEBOOKS,
+                                          reason="solutions/ has no notebooks yet (the course is being written)")),
 ]
 
 
-def make_course(tmp, source_root):
-    """Copy a course's solutions/ and the repository's nbgrader_config.py into ``tmp``."""
+def make_course(tmp, source_root, timeout=TEST_TIMEOUT):
+    """Copy a course's solutions/ and the repository's nbgrader_config.py into ``tmp``.
+
+    ``timeout`` overrides ``Execute.timeout`` (None keeps the configured 60 s).
+    """
     root = Path(tmp) / "course"
     shutil.copytree(source_root / "solutions", root / "solutions",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     config = (REPO / "nbgrader_config.py").read_text()
-    (root / "nbgrader_config.py").write_text(config + f"\nc.Execute.timeout = {TEST_TIMEOUT}\n")
+    if timeout is not None:
+        config += f"\nc.Execute.timeout = {timeout}\n"
+    (root / "nbgrader_config.py").write_text(config)
     return root
 
 
@@ -243,21 +252,21 @@ def test_gradebook_intact_after_parallel_grading(graded_class):
 # ---------------------------------------------------------------------------------------------------
 # The generic class, on the mini course and on the real course.
 
-@pytest.mark.parametrize(("source_root", "checker_module"), COURSES)
-def test_grading_generic_class_full_untouched_cheater(tmp_path, pythonpath_with_mini, source_root, checker_module):
-    root = make_course(tmp_path, source_root)
+@pytest.mark.parametrize(("source_root", "checker_module", "timeout", "students"), COURSES)
+def test_grading_generic_class_full_untouched_cheater(tmp_path, pythonpath_with_mini, source_root,
+                                                      checker_module, timeout, students):
+    root = make_course(tmp_path, source_root, timeout)
     course = Course(root, say=lambda line: None)
     assert course.release() == []
     subs = {}
     for assignment in course.assignments():
         release, solution = sim.read_pair(root, assignment)
-        subs[("full", assignment)] = sim.solved(release, solution)
-        subs[("untouched", assignment)] = release
-        subs[("no_tests", assignment)] = sim.without(sim.solved(release, solution), sim.test_ids(release))
-        cheater = release
+        cheater = release  # untouched answers, and after each one a cell short-circuiting the checks
         for cell_id in sim.answer_ids(release):
             cheater = sim.with_cell_after(cheater, cell_id, sim.cheat_source(checker_module))
-        subs[("cheater", assignment)] = cheater
+        made = {"full": sim.solved(release, solution), "untouched": release, "cheater": cheater,
+                "no_tests": sim.without(sim.solved(release, solution), sim.test_ids(release))}
+        subs.update({(student, assignment): made[student] for student in students})
     rows, results, _ = run_class(root, subs)
     assert all(r.success for r in results), [r for r in results if not r.success]
     for (student, notebook), row in rows.items():

@@ -167,7 +167,8 @@ def fail_if_changed(c: Checker, inputs: Inputs, case: str, hint: str = "", mista
     name = inputs.changed()
     if name is None:
         return
-    text = f"your function changed its input {name} in place (received it modified after the call, expected it unchanged)."
+    text = (f"your function changed its input {name} in place (received it modified after the call, expected it "
+            f"unchanged).")
     if mistake is not None:
         text += f"\n  This matches a classic mistake: {mistake.name}."
         hint = mistake.hint

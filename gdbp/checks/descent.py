@@ -210,7 +210,8 @@ def check_gradient_descent(learner_fn, *, time_limit=None):
         default = c.default_of("tol")
         if default is not None and default is not inspect.Parameter.empty:
             c.fail(f"your default is tol={default!r}, expected tol=None (no early stop unless asked).",
-                   c.case(_CASES[0][0]), hint="keep the signature: def gradient_descent(grad_fn, x0, lr, num_steps, tol=None).")
+                   c.case(_CASES[0][0]),
+                   hint="keep the signature: def gradient_descent(grad_fn, x0, lr, num_steps, tol=None).")
         for case, grad_fn, x0, lr, num_steps, tol in _CASES:
             kwargs = {} if tol == "omitted" else {"tol": tol}
             inputs = Inputs({"x0": x0})

@@ -172,7 +172,8 @@ def _softmax_loss_wrong_axis(scores, y):
     return loss, dscores / N
 
 
-_TRANSPOSE_HINT = "with out = x2d @ w + b: dx = dout @ w.T (reshaped to x.shape), dw = x2d.T @ dout, db = dout.sum(axis=0)."
+_TRANSPOSE_HINT = ("with out = x2d @ w + b: dx = dout @ w.T (reshaped to x.shape), dw = x2d.T @ dout, "
+                   "db = dout.sum(axis=0).")
 _LOG_SOFTMAX_HINT = ("compute the loss from log-probabilities: shifted = scores - max; log_probs = shifted - "
                      "np.log(np.exp(shifted).sum(axis=1, keepdims=True)); loss = -log_probs[range(N), y].mean().")
 

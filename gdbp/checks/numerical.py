@@ -206,7 +206,8 @@ def _f_exp_sin(x):
     return float(np.sum(np.exp(x / 2) * np.sin(2 * x)) + np.sum(x * np.roll(x, 1)))
 
 
-_F_TEXT = {_f_cubic: "f(x) = sum(x**3) + 0.5 * sum(x)**2", _f_exp_sin: "f(x) = sum(exp(x/2) * sin(2x)) + sum(x * roll(x))"}
+_F_TEXT = {_f_cubic: "f(x) = sum(x**3) + 0.5 * sum(x)**2",
+           _f_exp_sin: "f(x) = sum(exp(x/2) * sin(2x)) + sum(x * roll(x))"}
 
 
 def _numgrad_cases():

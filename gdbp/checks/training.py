@@ -174,7 +174,7 @@ def _same_arrays(a: dict, b: dict) -> bool:
 # =========================================================================================================
 
 
-def _check_returned(c: Checker, out, case: str, model) -> None:
+def _check_returned(c: Checker, out, case: str) -> None:
     """The return value must be one float (np.float64 is a float)."""
     __tracebackhide__ = True
     if out is None:
@@ -236,7 +236,7 @@ def _recorded_case(c: Checker) -> None:
         c.fail(f"optimizer.step received {describe(step_arg)}, expected the grads dict returned by model.loss.",
                case, hint="loss, grads = model.loss(X_batch, y_batch); optimizer.step(grads).")
 
-    _check_returned(c, out, case, model)
+    _check_returned(c, out, case)
     check_scalar(c, out, "the returned loss", expected=float(loss_returned), case=case,
                  source="model.loss(X_batch, y_batch), before the update",
                  hint="return the loss that model.loss returned: float(loss).")
@@ -264,7 +264,7 @@ def _real_case(c: Checker) -> None:
         X_batch, y_batch = rng.normal(size=(6, 4)), rng.integers(0, 3, size=6)
         expected = train.train_step(reference_model, reference_optimizer, X_batch, y_batch)
         out = guarded(c, case, lambda: c.fn(model, optimizer, X_batch, y_batch))
-        _check_returned(c, out, case, model)
+        _check_returned(c, out, case)
         check_scalar(c, out, f"the loss of step {step + 1}", expected=expected, case=case,
                      source="gdbp.train.train_step on a copy of the model and optimizer")
         for name, value in reference_model.params.items():

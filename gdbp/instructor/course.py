@@ -11,6 +11,7 @@ Layout (see ``nbgrader_config.py``): ``solutions/<assignment>/<notebook>.ipynb``
 """
 import concurrent.futures
 import csv
+import logging
 import multiprocessing
 import os
 import re
@@ -128,7 +129,15 @@ class Course:
         """An ``NbGraderAPI`` configured for this course (created on first use)."""
         if self._api is None:
             from nbgrader.apps import NbGraderAPI  # noqa: PLC0415 - nbgrader is optional
-            self._api = NbGraderAPI(config=self.config)
+            # The API probes the JupyterHub exchange folder and logs CRITICAL when it is absent;
+            # grading from the command line never uses the exchange.
+            traitlets_log = logging.getLogger("traitlets")
+            level = traitlets_log.level
+            traitlets_log.setLevel(logging.CRITICAL + 1)
+            try:
+                self._api = NbGraderAPI(config=self.config)
+            finally:
+                traitlets_log.setLevel(level)
             self._api.log.setLevel("ERROR")  # our progress lines replace nbgrader's INFO chatter
         return self._api
 
@@ -370,7 +379,7 @@ class Course:
             start = time.perf_counter()
             result = self.api.generate_feedback(name, student_id=student, force=True)
             count = len(list(self.folder("feedback").glob(f"{student or '*'}/{name}/*.html")))
-            self.say(f"[{i}/{len(names)}] feedback {name}: {count} HTML files"
+            self.say(f"[{i}/{len(names)}] feedback {name}: {count} HTML page(s)"
                      f" ({time.perf_counter() - start:.1f} s)")
             if not result["success"]:
                 failed.append(name)

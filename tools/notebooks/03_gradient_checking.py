@@ -48,7 +48,8 @@ import numpy as np
 import gdbp.gradcheck
 import gdbp.layers
 import gdbp.linear
-from gdbp.gradcheck import check_gradient
+# gdbp.gradcheck.check_gradient under a name that is not mistaken for a grading checker (gdbp.checks.check_*)
+from gdbp.gradcheck import check_gradient as gradient_check
 
 
 def written_or_reference(fn, reference, *probe_args):
@@ -342,16 +343,17 @@ for name, (loss, at, analytic) in checks.items():
 ''', cell_id="check_nb02")
 
 nb.md(r"""
-`gdbp.gradcheck.check_gradient(f, analytic_grad, x)` packages the same steps and returns a result instead
-of printing, so a test can assert on it: the largest relative error, **where** it occurs (the worst index
-is the first place to look for a bug), and both gradients. Its source:
+`gdbp.gradcheck.check_gradient`, called with `f, analytic_grad, x` (imported above as `gradient_check`),
+packages the same steps and returns a result instead of printing, so a test can assert on it: the largest
+relative error, **where** it occurs (the worst index is the first place to look for a bug), and both
+gradients. Its source:
 """, cell_id="md_check_gradient")
 
 nb.code(r'''
 import inspect
 
 print(inspect.getsource(gdbp.gradcheck.check_gradient))
-result = check_gradient(ce_loss, dscores_no_mean, scores)
+result = gradient_check(ce_loss, dscores_no_mean, scores)
 print(f"buggy softmax gradient: max_rel_error = {result.max_rel_error:.2f} at index {result.worst_index}")
 print(f"  analytic {result.analytic[result.worst_index]:.4f} vs numeric {result.numeric[result.worst_index]:.4f}: "
       f"ratio {result.analytic[result.worst_index] / result.numeric[result.worst_index]:.1f} = N")
@@ -414,7 +416,7 @@ winner = np.argmax(x)
 x[(winner + 1) % 5] = x[winner] - 3e-6  # a runner-up within h of the maximum: a kink of max
 max_fn = lambda v: np.max(v)  # noqa: E731
 analytic = (np.arange(5) == np.argmax(x)).astype(float)  # the derivative of max: 1 at the winner, 0 elsewhere
-result = check_gradient(max_fn, analytic, x)
+result = gradient_check(max_fn, analytic, x)
 print(f"x = {x.round(6)}")
 print(f"max: analytic {analytic}, numeric {result.numeric.round(3)}")
 print(f"max_rel_error = {result.max_rel_error:.2f} at index {result.worst_index}: the near-tie, not a bug")

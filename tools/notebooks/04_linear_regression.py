@@ -75,15 +75,14 @@ plt.close(fig)
 ''', cell_id="setup")
 
 nb.code(r'''
-def written_or_reference(fn, reference, trial):
+def written_or_reference(fn, reference, reference_name, trial):
     """Your function if it is written, else gdbp's reference with a note, so that the cells below always run.
 
     trial(f) makes one small call of f; a NotImplementedError there means the exercise is not written yet."""
     try:
         trial(fn)
     except NotImplementedError:
-        print(f"your {fn.__name__} is not written yet: showing the reference "
-              f"{reference.__module__}.{reference.__name__}")
+        print(f"your {fn.__name__} is not written yet: showing the reference {reference_name}")
         return reference
     return fn
 
@@ -263,6 +262,7 @@ should be around $10^{-8}$ or smaller.
 
 nb.code(r'''
 loss_and_grad = written_or_reference(linear_loss_and_grad, gdbp.linear.linear_loss_and_grad,
+                                     "gdbp.linear.linear_loss_and_grad",
                                      trial=lambda f: f(X[:2], y[:2], np.zeros(D), 0.0))
 point = np.random.default_rng(1).normal(size=D + 1)  # (w, b) stacked into one vector
 _, dw, db = loss_and_grad(X, y, point[:D], point[D])
@@ -368,7 +368,8 @@ $\eta < 2/\lambda_{\max}$, about 1 here.
 """, cell_id="md_batch")
 
 nb.code(r'''
-step_rule = written_or_reference(sgd, gdbp.optim.sgd, trial=lambda f: f(np.zeros(2), np.ones(2), None, lr=0.1))
+step_rule = written_or_reference(sgd, gdbp.optim.sgd, "gdbp.optim.sgd",
+                                 trial=lambda f: f(np.zeros(2), np.ones(2), None, lr=0.1))
 curvatures = np.linalg.eigvalsh(2 * A.T @ A / N)
 print(f"curvatures of the bowl: {curvatures.round(3)}; stable for lr < 2 / {curvatures.max():.3f} = "
       f"{2 / curvatures.max():.3f}")
@@ -540,7 +541,7 @@ notebook draws the same batches.
 """, cell_id="md_compare")
 
 nb.code(r'''
-batcher = written_or_reference(minibatches, gdbp.data.batches,
+batcher = written_or_reference(minibatches, gdbp.data.batches, "gdbp.data.batches",
                                trial=lambda f: list(f(X[:5], y[:5], 2, seed=0)))
 
 

@@ -194,17 +194,23 @@ Some **defaults** differ too (SGD's learning rate, RMSprop's $\rho$, Adagrad's $
 
 nb.code(r'''
 NAMES = ["sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamax", "nadam", "amsgrad"]
+
+
+def as_text(hyperparameters):
+    return ", ".join(f"{k}={v:g}" for k, v in hyperparameters.items())
+
+
 print(f"{'rule':9s} {'paper defaults':52s} torch defaults")
 for name in NAMES:
     paper, torch_defaults = optim.defaults(name, "paper"), optim.defaults(name, "torch")
-    fmt = lambda d: ", ".join(f"{k}={v:g}" for k, v in d.items())
-    print(f"{name:9s} {fmt(paper):52s} {fmt(torch_defaults) if torch_defaults != paper else '(the same)'}")
+    print(f"{name:9s} {as_text(paper):52s} {as_text(torch_defaults) if torch_defaults != paper else '(the same)'}")
 ''', cell_id="defaults-table")
 
 nb.md(r"""
 **Where $\epsilon$ sits matters only for tiny gradients.** One RMSprop step from 0 with gradient $10^{-8}$
 ($\rho = 0.99$, $\epsilon = 10^{-8}$, $\eta = 0.01$): the paper's $\sqrt{E + \epsilon}$ is about $\sqrt{\epsilon} =
-10^{-4}$ and damps the step ten thousand times; PyTorch's $\sqrt{E} + \epsilon$ is about $2 \times 10^{-8}$.
+10^{-4}$ and damps the step ten thousand times; PyTorch's $\sqrt{E} + \epsilon = 10^{-9} + 10^{-8}$ is about as
+small as the gradient, and the step is about $\eta$, as for any other gradient.
 For gradients of ordinary size both give the same step.
 """, cell_id="eps-maths")
 
@@ -289,8 +295,8 @@ else:
 
 nb.md(r"""
 How to read the last column: 0 or about $10^{-16}$ means the two forms compute the same numbers (SGD,
-momentum and Nesterov with a constant learning rate, Adadelta with `lr=1`, Adam). About $10^{-9}$ is the
-place of $\epsilon$ (Adagrad, RMSprop, AdaMax: invisible at ordinary gradients). Nadam and AMSGrad differ in
+momentum and Nesterov with a constant learning rate, Adadelta with `lr=1`, Adam). A small difference is the
+place of $\epsilon$ (Adagrad, RMSprop, AdaMax: $10^{-12}$ to $10^{-7}$, invisible at ordinary gradients). Nadam and AMSGrad differ in
 the algorithm itself. Their paths, on the same quadratic:
 """, cell_id="paths-maths")
 
@@ -421,8 +427,9 @@ else:
     axes[0].semilogy(torch_losses, "--", label="PyTorch", color="black")
     axes[0].set_title("loss per step")
     axes[0].legend()
-    axes[1].semilogy(np.maximum(np.abs(gdbp_losses - torch_losses), 1e-18))
-    axes[1].set_title("|gdbp loss - PyTorch loss| (rounding grows slowly)")
+    axes[1].semilogy(np.maximum(np.abs(gdbp_losses - torch_losses), 1e-18), "o", markersize=4)
+    axes[1].set_ylim(1e-19, 1e-12)
+    axes[1].set_title("|gdbp loss - PyTorch loss| per step (exact 0 drawn at 1e-18)")
     for ax in axes:
         ax.set_xlabel("step")
     plt.tight_layout()
