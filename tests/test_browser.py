@@ -137,13 +137,17 @@ def run_all_in_browser(browser, lab, path, screenshot):
                 return widget && widget.context.path.endsWith(name) && kernel && kernel.status === 'idle';
             }""", arg=path.name, timeout=60_000)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        # Run All returns before the cells finish: wait until no cell is queued or running.
+        # Wait until the run has settled: some cell ran, no cell is queued or running ('*'), the kernel
+        # is idle, and all that holds on three polls in a row (the kernel is idle between two cells).
         page.wait_for_function(
             """() => {
                 const widget = window.jupyterapp.shell.currentWidget;
-                const busy = document.querySelectorAll('.jp-Notebook .jp-InputPrompt');
-                const running = [...busy].some(prompt => prompt.textContent.includes('*'));
-                return !running && widget.sessionContext.session.kernel.status === 'idle';
+                const cells = widget.content.widgets.filter(cell => cell.model.type === 'code');
+                const settled = cells.some(cell => cell.model.executionCount !== null)
+                    && cells.every(cell => cell.model.executionState !== 'running')
+                    && widget.sessionContext.session.kernel.status === 'idle';
+                window.gdbpSettledPolls = settled ? (window.gdbpSettledPolls || 0) + 1 : 0;
+                return window.gdbpSettledPolls >= 3;
             }""", timeout=RUN_ALL_TIMEOUT_MS, polling=500)
         model = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.toJSON()")
         # JupyterLab renders only the cells near the viewport: bring the first test cell there, make it

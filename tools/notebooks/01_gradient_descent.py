@@ -188,7 +188,7 @@ def gradient_descent(grad_fn, x0, lr, num_steps, tol=None):
 ''')
 
 nb.test("test_gradient_descent", points=2, source=r'''
-"""gradient_descent: trajectories, the tol rule and divergence, against gdbp.descent.gradient_descent."""
+"""gradient_descent: the trajectory and the tol rule, against gdbp.descent.gradient_descent."""
 from gdbp.checks import check_gradient_descent
 
 check_gradient_descent(gradient_descent)
