@@ -273,3 +273,5 @@ def test_grading_generic_class_full_untouched_cheater(tmp_path, pythonpath_with_
         full = student in ("full", "no_tests")
         expected = row["max_score"] if full else "0"
         assert (row["score"], row["status"]) == (expected, "graded"), (student, notebook)
+        html = (root / "grading/feedback" / student / notebook / f"{notebook}.html").read_text()
+        assert not [m for m in HIDDEN_MARKERS if m in html], f"{student}/{notebook} feedback shows hidden tests"

@@ -1,0 +1,561 @@
+"""Authoring source of solutions/07_training_mlp: training a network end to end on the 8x8 digits.
+
+Run ``.venv/bin/python tools/notebooks/07_training_mlp.py`` to rebuild the instructor notebook, then
+regenerate the learner release with ``nbgrader generate_assignment 07_training_mlp`` (see CONTRIBUTING).
+Exercise (docs/exercises.md): ``train_step(model, optimizer, X_batch, y_batch) -> loss``, checked by
+``gdbp.checks.check_train_step`` against ``gdbp.train.train_step``. The notebook then trains with the
+learner's ``train_step`` (``gdbp.train.train_step`` until it is written, with a printed note) to the stated
+target of >= 95% held-out accuracy.
+"""
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+
+from tools.nbbuild import Notebook  # noqa: E402
+
+NAME = "07_training_mlp"
+
+# Instructor-only code of the test cell: the learner did not borrow gdbp.train.train_step (watched while the
+# learner's function runs on a throwaway model), and it agrees with the reference over more steps, other
+# optimizers and another network. Tolerance 0: the same two calls give bit-identical results.
+HIDDEN_TRAIN_STEP = r'''
+import copy
+
+import gdbp.train
+from gdbp.instructor.hidden import assert_not_reference
+from gdbp.model import MLP
+from gdbp.optim import Optimizer
+
+_probe = MLP(4, (3,), 2, seed=0)
+assert_not_reference(train_step, gdbp.train.train_step,
+                     args=(_probe, Optimizer(_probe.params, rule="sgd", lr=0.1), np.ones((3, 4)), np.array([0, 1, 1])))
+
+
+def _agrees_with_reference(rule, hyperparameters, seed, num_steps=5):
+    """num_steps steps on a tanh network against gdbp.train.train_step on a deep copy."""
+    rng = np.random.default_rng(seed)
+    model = MLP(6, (5, 4), 3, activation="tanh", reg=0.01, seed=seed)
+    reference = copy.deepcopy(model)
+    optimizer = Optimizer(model.params, rule=rule, **hyperparameters)
+    reference_optimizer = Optimizer(reference.params, rule=rule, **hyperparameters)
+    for step in range(num_steps):
+        X_batch, y_batch = rng.normal(size=(7, 6)), rng.integers(0, 3, size=7)
+        loss = train_step(model, optimizer, X_batch, y_batch)
+        expected = gdbp.train.train_step(reference, reference_optimizer, X_batch, y_batch)
+        assert isinstance(loss, float) and loss == expected, \
+            f"train_step ({rule}, seed {seed}, step {step + 1}): returned {loss!r}, expected {expected!r}"
+        for name, value in reference.params.items():
+            np.testing.assert_array_equal(model.params[name], value,
+                                          err_msg=f"{name} after step {step + 1} ({rule}, seed {seed})")
+
+
+_agrees_with_reference("sgd", {"lr": 0.1}, seed=51)
+_agrees_with_reference("momentum", {"lr": 0.05, "momentum": 0.9}, seed=52)
+_agrees_with_reference("adam", {"lr": 0.01}, seed=53)
+'''
+
+nb = Notebook(NAME)
+
+# --------------------------------------------------------------------------------------------------------
+nb.md(r"""
+# 07 · Training a network end to end
+
+## Learning goals
+
+- You will train a multilayer perceptron on the 8x8 handwritten digits and reach the **target: at least 95%
+  accuracy on held-out images** the network never saw during training.
+- You will write the heart of every training loop, `train_step(model, optimizer, X_batch, y_batch) -> loss`,
+  and point at the line where backpropagation **computes** the gradient and the line where gradient descent
+  **uses** it.
+- You will read **loss and accuracy curves**, and look at the digits the network gets wrong.
+- You will see briefly what the **learning rate**, the **batch size** and the **initialization** do.
+- You will make a network **overfit** a small training set and reduce the gap with an **L2 penalty** (`reg`).
+
+**Where we are.** Notebook 06 built the layers and backpropagated through a two-layer network by hand;
+`gdbp.model.MLP` does the same for any number of layers. Notebook 04 wrote gradient descent in mini-batches.
+Here the two meet: *backpropagation computes the gradient, gradient descent uses it*, once per mini-batch,
+about a thousand times, and the network learns to read digits.
+""", cell_id="intro")
+
+nb.code(r'''
+%matplotlib inline
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import gdbp.train
+from gdbp.data import batches, load_digits, standardize, train_test_split
+from gdbp.layers import softmax, softmax_loss
+from gdbp.model import MLP
+from gdbp.optim import Optimizer
+from gdbp.plotting import plot_losses
+from gdbp.train import train
+''', cell_id="setup")
+
+# --------------------------------------------------------------------------------------------------------
+nb.md(r"""
+## 1. The data: 1797 digits of 8x8 pixels
+
+`gdbp.data.load_digits()` returns `X` of shape (1797, 64), each row an 8x8 image flattened row by row with
+pixels in $[0, 1]$, and labels `y` of shape (1797,) in $0..9$ (the UCI optical digits, shipped with gdbp).
+
+We hold out 20% of the images as a **test set**: the network never trains on them, so its accuracy there
+estimates how it does on new digits. `stratify=True` keeps the ten classes equally represented in both parts.
+Then we **standardize** each pixel to mean 0 and standard deviation 1, with statistics of the training set
+only (the test set must not influence training, not even through its mean). Inputs on a common scale make the
+loss surface better conditioned: notebook 08 shows why that speeds up gradient descent.
+""", cell_id="md_data")
+
+nb.code(r'''
+X, y = load_digits()
+X_train_raw, X_test_raw, y_train, y_test = train_test_split(X, y, test_fraction=0.2, seed=0, stratify=True)
+X_train, mean, std = standardize(X_train_raw)
+X_test, _, _ = standardize(X_test_raw, mean, std)
+print(f"X_train {X_train.shape}, y_train {y_train.shape}; X_test {X_test.shape}, y_test {y_test.shape}")
+print("training images per class:", np.bincount(y_train))
+
+fig, axes = plt.subplots(2, 10, figsize=(12, 2.8))
+for ax, i in zip(axes.ravel(), range(20)):
+    ax.imshow(X_train_raw[i].reshape(8, 8), cmap="gray_r")
+    ax.set_title(str(y_train[i]))
+    ax.axis("off")
+fig.suptitle("the first 20 training images and their labels")
+plt.show()
+plt.close(fig)
+''', cell_id="data")
+
+# --------------------------------------------------------------------------------------------------------
+nb.md(r"""
+## 2. The model
+
+`MLP(64, (64,), 10)`: 64 pixels $\to$ affine $\to$ ReLU (64 hidden units) $\to$ affine $\to$ 10 class scores,
+with the softmax cross-entropy loss. Weights start random (He initialization, $W \sim \mathcal N(0, 2/\text{fan\_in})$),
+biases at 0. Two methods matter for training:
+
+- `model.loss(X, y) -> (loss, grads)`: the forward pass, the loss, and **backpropagation**; `grads` is a dict
+  with the same keys and shapes as `model.params`.
+- `model.accuracy(X, y)`: the fraction of images whose highest score is the right class.
+
+**A sanity check before training.** An untrained network should not prefer any class, so its predicted
+probabilities are roughly $1/10$ each and the loss about $-\log(1/10) = \log 10 \approx 2.30$, with an
+accuracy near 10%. Random weights make some scores larger than others, so the loss is usually a bit above
+$\log 10$; a very different starting loss means a bug, or weights on the wrong scale (section 5).
+""", cell_id="md_model")
+
+nb.code(r'''
+model = MLP(64, (64,), 10, seed=0)
+print(model)
+for name, value in model.params.items():
+    print(f"  {name}: shape {value.shape}")
+print(f"{model.num_params} parameters")
+loss, grads = model.loss(X_train, y_train)
+print(f"before training: loss {loss:.3f} (log 10 = {np.log(10):.3f}), accuracy {model.accuracy(X_train, y_train):.3f}")
+''', cell_id="model")
+
+# --------------------------------------------------------------------------------------------------------
+nb.md(r"""
+## 3. One training step
+
+Training repeats one step on mini-batch after mini-batch. A step has exactly two halves, and they are the two
+halves of the course's question:
+
+$$\underbrace{L,\ \nabla_\theta L = \texttt{model.loss}(X_\text{batch}, y_\text{batch})}_{\text{backpropagation computes the gradient}}
+\qquad\qquad
+\underbrace{\theta \leftarrow \theta - \eta\, \nabla_\theta L \quad (\texttt{optimizer.step(grads)})}_{\text{gradient descent uses it}}$$
+
+The optimizer is `gdbp.optim.Optimizer(model.params, rule="sgd", lr=0.1)`: it holds the same dict as the
+model, and `step(grads)` replaces each `model.params[name]` with its updated array (for `"sgd"`,
+`param - lr * grad`; other rules in notebooks 08-10). The model reads `model.params` at every forward pass,
+so the next step sees the new weights.
+
+### Exercise: the training step (2 points)
+
+Write `train_step(model, optimizer, X_batch, y_batch) -> loss`:
+
+- `model`: has `model.loss(X_batch, y_batch) -> (loss, grads)` (forward pass and backpropagation; `grads` is a
+  dict with the keys of `model.params`).
+- `optimizer`: has `optimizer.step(grads)`, which updates `model.params`.
+- `X_batch`: float array of shape `(B, 64)` (B images); `y_batch`: integer array of shape `(B,)`.
+- Call `model.loss(X_batch, y_batch)` **once**, then `optimizer.step(grads)` **once** with the grads it
+  returned, and return the loss **from before the update** (the one `model.loss` returned) as a Python
+  `float`.
+- Do not change `model.params` yourself (the optimizer does), and do not change `X_batch` or `y_batch`. Using
+  `gdbp.train.train_step` does not count (the grader checks).
+""", cell_id="md_train_step")
+
+nb.solution("train_step", r'''
+def train_step(model, optimizer, X_batch, y_batch):
+    """One step of mini-batch training: forward and backward pass (model.loss), then one optimizer update.
+
+    X_batch: (B, D) floats; y_batch: (B,) integer labels. Returns the loss from before the update, a float.
+    """
+    ### BEGIN SOLUTION
+    loss, grads = model.loss(X_batch, y_batch)  # backpropagation computes the gradient
+    optimizer.step(grads)  # gradient descent uses it
+    return float(loss)
+    ### END SOLUTION
+''')
+
+nb.test("test_train_step", points=2, source=r'''
+"""train_step: model.loss once, optimizer.step(grads) once, the loss before the update as a float."""
+from gdbp.checks import check_train_step
+
+check_train_step(train_step)
+''', hidden=HIDDEN_TRAIN_STEP)
+
+# --------------------------------------------------------------------------------------------------------
+nb.md(r"""
+## 4. Training to the target: at least 95% on held-out digits
+
+An **epoch** is one pass over the training set in shuffled mini-batches (`gdbp.data.batches`, notebook 04):
+with 1438 images and batches of 32 that is 45 steps. `fit` below runs your `train_step` for a number of epochs
+and measures, after each epoch, the loss and accuracy on the training set and on the held-out test set.
+(`gdbp.train.train` is the same loop with a few more checks; section 5 uses it.)
+
+The settings: plain gradient descent (`rule="sgd"`) with `lr=0.1`, batches of 32, 20 epochs (900 steps).
+**Target: test accuracy of at least 95%.**
+""", cell_id="md_fit")
+
+nb.code(r'''
+def written_or_reference(fn):
+    """Your train_step if it is written (it runs on a throwaway model), else gdbp.train.train_step with a note."""
+    probe = MLP(4, (3,), 2, seed=0)
+    try:
+        fn(probe, Optimizer(probe.params, rule="sgd", lr=0.1), np.ones((3, 4)), np.array([0, 1, 1]))
+    except NotImplementedError:
+        print("your train_step is not written yet: training with the reference gdbp.train.train_step")
+        return gdbp.train.train_step
+    return fn
+
+
+def evaluate(model, X, y):
+    """Data loss (no L2 term) and accuracy of model on (X, y)."""
+    scores = model.forward(X)
+    return float(softmax_loss(scores, y)[0]), float(np.mean(scores.argmax(axis=1) == y))
+
+
+def fit(step_fn, model, optimizer, X_tr, y_tr, num_epochs, batch_size=32, seed=0):
+    """Train with step_fn(model, optimizer, X_batch, y_batch) -> loss for num_epochs epochs.
+
+    Returns a dict of lists: "loss" (one per step), and per epoch "train_loss", "train_acc", "test_loss",
+    "test_acc" (the held-out X_test, y_test).
+    """
+    rng = np.random.default_rng(seed)  # one generator: a new shuffle every epoch, the same run every time
+    history = {key: [] for key in ("loss", "train_loss", "train_acc", "test_loss", "test_acc")}
+    for epoch in range(num_epochs):
+        for X_batch, y_batch in batches(X_tr, y_tr, batch_size, seed=rng):
+            history["loss"].append(step_fn(model, optimizer, X_batch, y_batch))
+        for part, (X_part, y_part) in (("train", (X_tr, y_tr)), ("test", (X_test, y_test))):
+            part_loss, part_acc = evaluate(model, X_part, y_part)
+            history[f"{part}_loss"].append(part_loss)
+            history[f"{part}_acc"].append(part_acc)
+    return history
+''', cell_id="fit_helpers")
+
+nb.code(r'''
+step_fn = written_or_reference(train_step)
+model = MLP(64, (64,), 10, seed=0)
+optimizer = Optimizer(model.params, rule="sgd", lr=0.1)
+start = time.process_time()
+history = fit(step_fn, model, optimizer, X_train, y_train, num_epochs=20, batch_size=32)
+print(f"{len(history['loss'])} steps in {time.process_time() - start:.1f} s of CPU time")
+test_acc = history["test_acc"][-1]
+print(f"final training accuracy {history['train_acc'][-1]:.3f}, test accuracy {test_acc:.3f} "
+      f"({round((1 - test_acc) * len(y_test))} of {len(y_test)} test images wrong)")
+print("target of 95% on held-out digits:", "reached" if test_acc >= 0.95 else "NOT reached")
+assert test_acc >= 0.95, "the network should reach 95% held-out accuracy with these settings"
+''', cell_id="fit")
+
+nb.md(r"""
+### Reading the curves
+
+Left: the loss of every step, on its own mini-batch. It is noisy (each batch is a different sample of 32
+images) but falls by two orders of magnitude; the moving average over one epoch shows the trend. Right: the
+accuracy after each epoch. Training accuracy keeps climbing towards 100%; test accuracy rises quickly, then
+levels off a little lower: the gap between the two is the price of generalizing to images the network has not
+seen.
+""", cell_id="md_curves")
+
+nb.code(r'''
+steps_per_epoch = len(history["loss"]) // len(history["train_acc"])
+moving_average = np.convolve(history["loss"], np.ones(steps_per_epoch) / steps_per_epoch, mode="valid")
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+plot_losses({"loss per step (one mini-batch)": history["loss"]}, ax=axes[0])
+axes[0].plot(np.arange(steps_per_epoch - 1, len(history["loss"])), moving_average, color="black",
+             label=f"moving average over one epoch ({steps_per_epoch} steps)")
+axes[0].legend()
+axes[0].set_title("training loss")
+epochs = np.arange(1, len(history["train_acc"]) + 1)
+axes[1].plot(epochs, history["train_acc"], "o-", label="training set")
+axes[1].plot(epochs, history["test_acc"], "s-", label="held-out test set")
+axes[1].axhline(0.95, color="red", lw=0.8, ls="--", label="target 95%")
+axes[1].set(xlabel="epoch", ylabel="accuracy", ylim=(0.85, 1.005), title="accuracy after each epoch")
+axes[1].legend()
+plt.show()
+plt.close(fig)
+''', cell_id="curves")
+
+nb.md(r"""
+### The digits it gets wrong
+
+Below are all the misclassified test images, with the true label, the prediction and the probability the
+network gave its prediction (the softmax of its scores). Many are digits a person would hesitate over too;
+some are confidently wrong.
+""", cell_id="md_mistakes")
+
+nb.code(r'''
+probs = softmax(model.forward(X_test))
+y_pred = probs.argmax(axis=1)
+wrong = np.flatnonzero(y_pred != y_test)
+print(f"{len(wrong)} of {len(y_test)} test images misclassified")
+cols = 8
+rows = max(1, int(np.ceil(len(wrong) / cols)))
+fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 2.0 * rows), squeeze=False)
+for ax in axes.ravel():
+    ax.axis("off")
+for ax, i in zip(axes.ravel(), wrong):
+    ax.imshow(X_test_raw[i].reshape(8, 8), cmap="gray_r")
+    ax.set_title(f"true {y_test[i]}, pred {y_pred[i]}\np = {probs[i, y_pred[i]]:.2f}", fontsize=9)
+plt.tight_layout()
+plt.show()
+plt.close(fig)
+
+confusions = {}
+for i in wrong:
+    confusions[(y_test[i], y_pred[i])] = confusions.get((y_test[i], y_pred[i]), 0) + 1
+print("confusions (true -> predicted: count):",
+      ", ".join(f"{t} -> {p}: {n}" for (t, p), n in sorted(confusions.items(), key=lambda kv: -kv[1])))
+''', cell_id="mistakes")
+
+# --------------------------------------------------------------------------------------------------------
+nb.md(r"""
+## 5. Three knobs, briefly: learning rate, batch size, initialization
+
+These runs use `gdbp.train.train(model, optimizer, X, y, batch_size=..., num_epochs=..., X_val=..., y_val=...)`,
+the library's version of `fit`, which returns a `History` (`.loss` per step, `.train_loss`, `.val_acc`, ...
+per epoch) and stops with a `FloatingPointError` as soon as the loss becomes NaN or infinite. Each run is 8
+epochs from the same initial weights.
+
+### The learning rate
+
+Too small and the loss falls slowly; larger and it falls faster, but more jumpily (`lr = 1.0`); too large and
+the steps overshoot (notebook 01): the loss grows from step to step, and at some point it overflows and
+training **diverges**.
+""", cell_id="md_lr")
+
+nb.code(r'''
+def smooth(losses, window=45):
+    """Moving average over one epoch of steps, to see the trend through the mini-batch noise."""
+    return np.convolve(losses, np.ones(window) / window, mode="valid")
+
+
+curves = {}
+for lr in (0.01, 0.1, 1.0, 3.0, 10.0):
+    model = MLP(64, (64,), 10, seed=0)
+    optimizer = Optimizer(model.params, rule="sgd", lr=lr)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows: no warnings
+            h = train(model, optimizer, X_train, y_train, batch_size=32, num_epochs=8, X_val=X_test, y_val=y_test)
+    except FloatingPointError as err:
+        print(f"lr = {lr:<5}: diverged. {err}")
+        continue
+    exploded = " (the loss exploded)" if h.train_loss[-1] > h.loss[0] else ""
+    curves[f"lr = {lr}" + (f", off the top: up to {max(h.loss):.0e}" if exploded else "")] = smooth(h.loss)
+    print(f"lr = {lr:<5}: final training loss {h.train_loss[-1]:.2e}{exploded}, test accuracy {h.val_acc[-1]:.3f}")
+fig, ax = plt.subplots(figsize=(8, 4.5))
+for label, curve in curves.items():
+    ax.semilogy(curve, label=label)
+ax.set(xlabel="step", ylabel="loss", ylim=(1e-3, 1e2),
+       title="SGD on the digits, 8 epochs: training loss (moving average)")
+ax.legend()
+plt.show()
+plt.close(fig)
+''', cell_id="lr_sweep")
+
+nb.md(r"""
+### The batch size
+
+With a fixed number of **epochs**, a larger batch means **fewer steps**: 8 epochs are 1440 steps with batches
+of 8, but only 8 steps with the full batch of 1438 (classic "batch" gradient descent). Each step of a large
+batch has a more accurate gradient, but at the same learning rate that does not make up for taking 180 times
+fewer of them. The right panel plots the same runs against the number of steps: per step, large batches are
+at least as good; small batches win per epoch, that is per unit of computation on this CPU. (Notebook 04
+discussed this trade-off; in practice the learning rate is raised with the batch size.)
+""", cell_id="md_batch")
+
+nb.code(r'''
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+for batch_size in (8, 32, 256, len(X_train)):
+    model = MLP(64, (64,), 10, seed=0)
+    optimizer = Optimizer(model.params, rule="sgd", lr=0.1)
+    start = time.process_time()
+    h = train(model, optimizer, X_train, y_train, batch_size=batch_size, num_epochs=8, X_val=X_test, y_val=y_test)
+    seconds = time.process_time() - start
+    steps_per_epoch = h.num_steps // 8
+    label = f"batch {batch_size}"
+    axes[0].plot(np.arange(1, 9), h.val_acc, "o-", label=label)
+    axes[1].plot(steps_per_epoch * np.arange(1, 9), h.val_acc, "o-", label=label)
+    print(f"{label:11s}: {h.num_steps:5d} steps, {seconds:.2f} s CPU, test accuracy {h.val_acc[-1]:.3f}")
+axes[0].set(xlabel="epoch", ylabel="test accuracy", title="per epoch (the same data seen)")
+axes[1].set(xlabel="steps (log scale)", ylabel="test accuracy", xscale="log", title="per step (the same number of updates)")
+for ax in axes:
+    ax.legend()
+plt.show()
+plt.close(fig)
+''', cell_id="batch_sweep")
+
+nb.md(r"""
+### The initialization
+
+The scale of the initial weights matters more the deeper the network, because the signal is multiplied by
+one weight matrix per layer on the way forward, and the gradient by their transposes on the way back. Here a
+deeper network, four hidden layers of 64 ReLU units, starts from He's initialization ($\text{std} =
+\sqrt{2/\text{fan\_in}}$, made to keep the size of ReLU activations constant from layer to layer), from
+Glorot/Xavier's ($\sqrt{2/(\text{fan\_in} + \text{fan\_out})}$), and from He's weights multiplied by 0.3 and
+by 2:
+
+- **too small** (x 0.3): each layer shrinks the signal, the scores are nearly 0, the loss sits at
+  $\log 10$, and the gradients of the first layers are tiny (they shrink on the way back too): training
+  barely moves;
+- **too large** (x 2): each layer amplifies the signal ($2^5 = 32$ times over 5 layers), the initial loss is
+  huge and the first steps are violent.
+""", cell_id="md_init")
+
+nb.code(r'''
+curves = {}
+for label, init, scale in (("he", "he", 1.0), ("xavier", "xavier", 1.0), ("he x 0.3 (too small)", "he", 0.3),
+                           ("he x 2 (too large)", "he", 2.0)):
+    model = MLP(64, (64, 64, 64, 64), 10, init=init, seed=0)
+    for name in model.params:
+        if name.startswith("W"):
+            model.params[name] = scale * model.params[name]
+    initial_loss = float(model.loss(X_train, y_train)[0])
+    optimizer = Optimizer(model.params, rule="sgd", lr=0.05)
+    h = train(model, optimizer, X_train, y_train, batch_size=32, num_epochs=8, X_val=X_test, y_val=y_test)
+    curves[label] = smooth(h.loss)
+    print(f"{label:22s}: initial loss {initial_loss:7.2f}, after 8 epochs {h.train_loss[-1]:.3f}, "
+          f"test accuracy {h.val_acc[-1]:.3f}")
+fig, ax = plt.subplots(figsize=(8, 4.5))
+for label, curve in curves.items():
+    ax.semilogy(curve, label=label)
+ax.set(xlabel="step", ylabel="loss", title="4 hidden layers, SGD lr = 0.05: training loss (moving average)")
+ax.legend()
+plt.show()
+plt.close(fig)
+''', cell_id="init_sweep")
+
+# --------------------------------------------------------------------------------------------------------
+nb.md(r"""
+## 6. Overfitting and the L2 penalty
+
+With 1438 training images the network above generalizes well. Give it only **100** (10 per digit) and a
+wide hidden layer (256 units, about 19,000 parameters), and it can memorize them: the training loss goes to 0
+while the test loss stays high. That gap is **overfitting**.
+
+One remedy is to prefer small weights. The **L2 penalty** adds to the loss
+
+$$L_\text{total} = L_\text{data} + \frac{\lambda}{2} \sum_{\text{weights } W} \sum_{ij} W_{ij}^2,
+\qquad \nabla_W L_\text{total} = \nabla_W L_\text{data} + \lambda W$$
+
+(biases are not penalized). `MLP(..., reg=λ)` does this in `model.loss` (`gdbp.layers.l2_penalty`). With plain
+gradient descent the step becomes $W \leftarrow (1 - \eta\lambda)\,W - \eta\,\nabla_W L_\text{data}$: every step
+first shrinks the weights a little, hence the other name, **weight decay**. Small weights mean a smoother
+function of the input, which cannot bend around every single training image.
+
+The runs below use Adam (notebook 10) because it fits 100 images within a few dozen epochs; plain SGD
+shows the same, more slowly. They train with your `train_step`, 100 epochs each, for three values of
+$\lambda$ = `reg`: none, small, large. The curves show the **data** loss (without the penalty), so the three are comparable.
+""", cell_id="md_overfit")
+
+nb.code(r'''
+subset_rng = np.random.default_rng(0)
+subset = np.concatenate([subset_rng.permutation(np.flatnonzero(y_train == digit))[:10] for digit in range(10)])
+X_small, y_small = X_train[subset], y_train[subset]
+
+fig, axes = plt.subplots(1, 3, figsize=(16, 4.3), sharey=True)
+for ax, reg in zip(axes, (0.0, 0.01, 0.3)):
+    model = MLP(64, (256,), 10, reg=reg, seed=0)
+    optimizer = Optimizer(model.params, rule="adam", lr=0.01)
+    h = fit(step_fn, model, optimizer, X_small, y_small, num_epochs=100, batch_size=25)
+    weight_norm = np.sqrt(sum(np.sum(model.params[name] ** 2) for name in model.params if name.startswith("W")))
+    print(f"reg = {reg:<4}: training loss {h['train_loss'][-1]:.3f}, test loss {h['test_loss'][-1]:.3f}; "
+          f"training accuracy {h['train_acc'][-1]:.3f}, test accuracy {h['test_acc'][-1]:.3f}; "
+          f"norm of the weights {weight_norm:.1f}")
+    epochs = np.arange(1, 101)
+    ax.semilogy(epochs, h["train_loss"], label="training data loss")
+    ax.semilogy(epochs, h["test_loss"], label="test data loss")
+    ax.set(xlabel="epoch", title=f"reg = {reg}: test accuracy {h['test_acc'][-1]:.3f}")
+    ax.legend()
+axes[0].set_ylabel("loss (without the penalty)")
+fig.suptitle("100 training images, 256 hidden units")
+plt.show()
+plt.close(fig)
+''', cell_id="overfit")
+
+nb.md(r"""
+Without the penalty the training loss falls towards 0 (the network is certain about every training image)
+while the test loss stays far above it. A small penalty (`reg = 0.01`) keeps the weights several times
+smaller: the training loss no longer reaches 0, but the test loss is much lower and the test accuracy higher.
+Too much (`reg = 0.3`) and the network **underfits**: the penalty wins over the data, it no longer gets all
+training images right, and both losses are high. `reg` is a hyperparameter like `lr`. More data is the best
+remedy of all: compare with section 4's 97% from 1438 images.
+
+A word of honesty: in this notebook we looked at the test set while choosing settings. To report a number
+fairly, choose the settings on a separate **validation** split of the training data, and touch the test set
+once, at the end.
+""", cell_id="md_overfit_read")
+
+# --------------------------------------------------------------------------------------------------------
+nb.md(r"""
+## Recap
+
+- A **training step** has two halves: `loss, grads = model.loss(X_batch, y_batch)` (forward pass and
+  **backpropagation: it computes the gradient**), and `optimizer.step(grads)` (**gradient descent: it uses the
+  gradient** to update the parameters). Everything else in a training loop is bookkeeping.
+- An **epoch** is one shuffled pass over the training set in mini-batches. A two-layer MLP trained with plain
+  SGD (`lr=0.1`, batches of 32, 20 epochs) reaches about 97% on held-out 8x8 digits, above the 95% target.
+- Check the **initial loss** ($\approx \log C$ for $C$ classes); watch the **step loss** (noisy) and the
+  per-epoch **training and test** loss and accuracy.
+- **Learning rate**: too small is slow, too large diverges. **Batch size**: at a fixed number of epochs, large
+  batches take few steps. **Initialization**: weights too small stall a deep network, too large make it
+  explode; He's scale is made for ReLU.
+- **Overfitting**: the training loss keeps falling while the test loss does not. The **L2 penalty**
+  $\frac{\lambda}{2}\sum W^2$ adds $\lambda W$ to the gradient (weight decay) and narrows the gap; too much
+  underfits.
+
+## Questions
+
+1. Which line of `train_step` is backpropagation, and which is gradient descent? Which would you change to
+   train with Adam, and which to get the gradient from central differences instead?
+2. Why does `train_step` return the loss from **before** the update? What would a second call of `model.loss`
+   after the update cost, and what would it measure?
+3. An untrained 10-class network starts with a loss of 25. Name two possible causes.
+4. With batches of 1438 and 8 epochs the test accuracy was far lower than with batches of 32. Is full-batch
+   gradient descent a worse algorithm? What would make the comparison fair?
+5. Show that for plain SGD, adding $\frac{\lambda}{2}\|W\|^2$ to the loss is the same as multiplying $W$ by
+   $(1 - \eta\lambda)$ before each ordinary step. Why are the biases usually left out?
+
+<details><summary>Short answers</summary>
+
+1. `loss, grads = model.loss(X_batch, y_batch)` computes the gradient by backpropagation; `optimizer.step(grads)`
+   uses it. For Adam change the optimizer (`rule="adam"`): `train_step` stays the same. For central
+   differences change how `grads` is computed: the optimizer stays the same.
+2. It is the loss the gradient was computed from, for free. A second forward pass would cost as much as the
+   first, and would measure the batch after the step, which the model has just been pushed towards: an
+   optimistic number.
+3. Weights initialized on a much too large scale (section 5), a bug in the loss (no $1/N$, summing instead of
+   averaging), inputs not scaled, labels not matching the scores.
+4. No: per step it is at least as good, it just took 8 steps against 360. Compare at the same number of steps
+   (or of seconds), and give each batch size its own tuned learning rate.
+5. $\nabla_W(L + \frac{\lambda}{2}\|W\|^2) = \nabla_W L + \lambda W$, so
+   $W - \eta(\nabla_W L + \lambda W) = (1 - \eta\lambda)W - \eta\nabla_W L$. A bias only shifts a unit's
+   input; it does not make the function steeper, and there are few of them, so penalizing them does little
+   but can cost accuracy.
+
+</details>
+""", cell_id="recap")
+
+if __name__ == "__main__":
+    print(nb.write())
