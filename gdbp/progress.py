@@ -139,13 +139,13 @@ def progress(course_dir=None, *, notebooks=None, timeout: float = 60) -> Progres
             or ``timeout`` is not a positive number.
         ImportError: nbclient or nbformat (installed with JupyterLab) is missing.
     """
+    if os.environ.get(_RUNNING_FLAG) == "1":
+        print("gdbp.progress() skipped: this notebook is being run by gdbp.progress() itself.")
+        return Progress(Path(course_dir or "."), (), 0.0)
     course = _find_course_dir(course_dir)
     paths = _select(sorted(course.glob(_NOTEBOOK_GLOB)), notebooks)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout: expected a positive number of seconds, got {timeout!r}")
-    if os.environ.get(_RUNNING_FLAG) == "1":
-        print("gdbp.progress() skipped: this notebook is being run by gdbp.progress() itself.")
-        return Progress(course, (), 0.0)
 
     start = time.perf_counter()
     results = []
