@@ -37,7 +37,7 @@ from nbtools import (REPO, cell_errors, missing_success_lines, notebook_pairs, u
 BINDER = REPO / "binder"
 PROBE = "import sys, gdbp\nprint('GDBP_PROBE', sys.prefix, gdbp.__file__)"
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "*.egg-info", "__pycache__", "build", "dist", "grading",
-                                     ".pytest_cache", ".hypothesis", ".ipynb_checkpoints", "results")
+                                     ".pytest_cache", ".hypothesis", ".ipynb_checkpoints")
 
 
 def requirement_lines():

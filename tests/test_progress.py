@@ -157,3 +157,11 @@ def test_progress_fresh_release_not_yet_and_solutions_all_passed():
     solved = gdbp.progress(root / "solutions")
     assert [r for r in solved.results if r.status != "passed"] == []
     assert [(r.notebook, r.grade_id) for r in solved.results] == [(r.notebook, r.grade_id) for r in released.results]
+
+
+def test_progress_kernels_see_the_running_flag(tmp_path):
+    """The flag that stops the recursion reaches the kernels progress() starts (a test cell checks it)."""
+    probe = 'import os\nassert os.environ.get("GDBP_PROGRESS_RUNNING") == "1", "flag not set"'
+    report = gdbp.progress(make_course(tmp_path, {"test_gd_step": probe}), notebooks="01")
+    assert report.results[0].grade_id == "test_gd_step"
+    assert (report.results[0].status, report.results[0].message) == ("passed", "")
