@@ -33,6 +33,7 @@ anything to stderr.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import signal
 import threading
@@ -44,6 +45,7 @@ import numpy as np
 
 __all__ = [
     "CheckFailed",
+    "entry_point",
     "Checker",
     "Mistake",
     "assert_numpy_untouched",
@@ -466,6 +468,25 @@ def _arg_name(fn, key) -> str:
         return names[key]
     except Exception:
         return f"argument {key + 1}"
+
+
+def entry_point(check: Callable[..., Any]) -> Callable[..., None]:
+    """Decorate a public ``check_<exercise>`` function: a failure reaches the learner as one short
+    ``CheckFailed`` raised from here (not twenty lines of checker internals above the message), and the
+    checker returns ``None`` (nbgrader would read a returned value as partial credit)."""
+
+    @functools.wraps(check)
+    def checked(*args: Any, **kwargs: Any) -> None:
+        __tracebackhide__ = True
+        try:
+            check(*args, **kwargs)
+        except CheckFailed as failure:
+            message = str(failure)
+        else:
+            return None
+        raise CheckFailed(message) from None
+
+    return checked
 
 
 def run(exercise: str, fn: Any, body: Callable[[Checker], None], *, hint: str = "") -> None:

@@ -29,6 +29,7 @@ import math
 from typing import Any, Callable
 
 from gdbp import engine
+from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, describe, run
 from gdbp.checks._results import check_scalar, guarded, thunks
 
@@ -509,6 +510,7 @@ def _run_cases(c: Checker, cases, mistakes, hint: str) -> None:
                                          call=lambda m, build=build: build(m.fn)))
 
 
+@entry_point
 def check_value_ops(Value: Any, *, time_limit=None) -> None:
     """Check the operations ``+ * ** neg exp tanh relu`` of the learner's ``Value`` class (the class itself is
     passed) and their ``_backward`` closures, one operation at a time, against ``gdbp.engine.Value``.
@@ -531,6 +533,7 @@ def check_value_ops(Value: Any, *, time_limit=None) -> None:
              "notebook's table.")
 
 
+@entry_point
 def check_backward(Value: Any, *, time_limit=None) -> None:
     """Check ``Value.backward()`` of the learner's class (the class itself is passed) on whole graphs built with
     the learner's own operations, against ``gdbp.engine.Value``: topological order, grads reset at the start

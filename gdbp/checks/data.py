@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, describe, run
 from gdbp.checks._results import Inputs, fail_if_changed, guarded
 
@@ -243,6 +244,7 @@ def _order(c: Checker, case: str, X, y, batch_size, seed) -> list:
     return [i for batch in ids for i in batch]
 
 
+@entry_point
 def check_minibatches(learner_fn, *, time_limit=None):
     """Check ``minibatches(X, y, batch_size, seed=None)`` yielding ``(X_batch, y_batch)``: one permutation for
     X and y, every sample once per call, the last partial batch kept, the seed used (``gdbp.data.batches``

@@ -21,6 +21,7 @@ import inspect
 import numpy as np
 
 from gdbp import descent
+from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, run
 from gdbp.checks._results import Inputs, check_array, fail_if_changed, guarded, thunks
 
@@ -192,6 +193,7 @@ _CASES = [
 # =========================================================================================================
 
 
+@entry_point
 def check_gradient_descent(learner_fn, *, time_limit=None):
     """Check ``gradient_descent(grad_fn, x0, lr, num_steps, tol=None) -> trajectory`` (float64, shape (k + 1, d),
     row 0 = x0, stopping before a step at the first x where norm(grad_fn(x)) < tol) against

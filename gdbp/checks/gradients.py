@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdbp import layers, linear
+from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, run
 from gdbp.checks._results import as_array, as_scalar, call, check_array, compare, thunks, unpack
 
@@ -255,6 +256,7 @@ def _softmax_cases():
 # =========================================================================================================
 
 
+@entry_point
 def check_sigmoid_grad(learner_fn, *, time_limit=None):
     """Check ``sigmoid_grad(x) -> dsigma/dx`` (elementwise, x any shape) against ``gdbp.layers`` sigmoid.
 
@@ -319,6 +321,7 @@ def _check_linear(exercise: str, learner_fn, time_limit, with_loss: bool) -> Non
         hint="with r = X @ w + b - y: loss = mean(r**2), dw = 2 * X.T @ r / N, db = 2 * sum(r) / N.")
 
 
+@entry_point
 def check_linear_mse_grad(learner_fn, *, time_limit=None):
     """Check ``linear_mse_grad(X, y, w, b) -> (dw, db)`` for ``L = mean((X @ w + b - y)**2)`` against
     ``gdbp.linear.linear_mse_grad``: dw a float64 array of shape (D,), db a float (a numpy float or a 0-d
@@ -327,6 +330,7 @@ def check_linear_mse_grad(learner_fn, *, time_limit=None):
     _check_linear("linear_mse_grad", learner_fn, time_limit, with_loss=False)
 
 
+@entry_point
 def check_linear_loss_and_grad(learner_fn, *, time_limit=None):
     """Check ``linear_loss_and_grad(X, y, w, b) -> (loss, dw, db)`` against ``gdbp.linear``: loss and db
     floats, dw of shape (D,). See ``check_sigmoid_grad`` for what it raises and prints."""
@@ -334,6 +338,7 @@ def check_linear_loss_and_grad(learner_fn, *, time_limit=None):
     _check_linear("linear_loss_and_grad", learner_fn, time_limit, with_loss=True)
 
 
+@entry_point
 def check_softmax_ce_grad(learner_fn, *, time_limit=None):
     """Check ``softmax_ce_grad(scores, y) -> dscores``, the gradient of the mean softmax cross-entropy, against
     ``gdbp.layers.softmax_loss``. Cases include logits near 1e3 (it must be stable) and N > 1. See

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdbp import layers
+from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, run
 from gdbp.checks._results import (Inputs, as_array, as_scalar, check_array, compare, fail_if_changed, guarded,
                                  thunks, unpack)
@@ -286,6 +287,7 @@ def _call(c: Checker, case: str, args: dict, in_place: Mistake | None = None):
     return out
 
 
+@entry_point
 def check_affine_backward(learner_fn, *, time_limit=None):
     """Check ``affine_backward(dout, cache) -> (dx, dw, db)`` with cache ``(x, w, b)`` and x of shape
     (N, d_1, ..., d_k) against ``gdbp.layers.affine_backward``: dx of x's shape, dw (D, M), db (M,).
@@ -340,6 +342,7 @@ def _check_activation(exercise: str, learner_fn, time_limit, cases, forward, in_
     run(exercise, learner_fn, body, hint=hint + ", a new array.")
 
 
+@entry_point
 def check_relu_backward(learner_fn, *, time_limit=None):
     """Check ``relu_backward(dout, cache) -> dx`` with cache ``x`` (derivative 0 at x == 0) against
     ``gdbp.layers.relu_backward``. See ``check_affine_backward`` for what it raises and prints."""
@@ -348,6 +351,7 @@ def check_relu_backward(learner_fn, *, time_limit=None):
     _check_activation("relu_backward", learner_fn, time_limit, _relu_cases(), layers.relu_forward, in_place)
 
 
+@entry_point
 def check_tanh_backward(learner_fn, *, time_limit=None):
     """Check ``tanh_backward(dout, cache) -> dx`` with cache ``out = tanh(x)`` against
     ``gdbp.layers.tanh_backward``. See ``check_affine_backward`` for what it raises and prints."""
@@ -355,6 +359,7 @@ def check_tanh_backward(learner_fn, *, time_limit=None):
     _check_activation("tanh_backward", learner_fn, time_limit, _tanh_cases(), layers.tanh_forward)
 
 
+@entry_point
 def check_softmax_loss(learner_fn, *, time_limit=None):
     """Check ``softmax_loss(scores, y) -> (loss, dscores)`` (mean cross-entropy, stable for logits ~1e3) against
     ``gdbp.layers.softmax_loss``: loss a float (a numpy float or a 0-d array is accepted), dscores (N, C).

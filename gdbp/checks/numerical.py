@@ -30,6 +30,7 @@ import inspect
 import numpy as np
 
 from gdbp import gradcheck
+from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, run
 from gdbp.checks._results import Inputs, call, check_array, check_scalar, guarded, thunks
 
@@ -265,6 +266,7 @@ def _check_not_changed(c: Checker, inputs: Inputs, x: np.ndarray, x_before: np.n
            f"\n  This matches a classic mistake: {mistake.name}.", case, hint=mistake.hint)
 
 
+@entry_point
 def check_numerical_gradient(learner_fn, *, time_limit=None):
     """Check ``numerical_gradient(f, x, h=1e-5) -> grad`` (central differences, x any shape, never mutated)
     against ``gdbp.gradcheck.numerical_gradient``.
@@ -297,6 +299,7 @@ def check_numerical_gradient(learner_fn, *, time_limit=None):
         hint="for each index i: grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2 h), restoring x[i] afterwards.")
 
 
+@entry_point
 def check_rel_error(learner_fn, *, time_limit=None):
     """Check ``rel_error(x, y) -> float``, the max of ``abs(x - y) / maximum(1e-8, abs(x) + abs(y))``,
     against ``gdbp.gradcheck.rel_error``. A Python float, a numpy float or a 0-d array is accepted.

@@ -54,6 +54,7 @@ from typing import Any, Callable
 import numpy as np
 
 from gdbp import optim
+from gdbp.checks._core import entry_point
 from gdbp.checks._core import (CheckFailed, Checker, Mistake, _TimeUp, first_difference, format_array, run)
 from gdbp.checks._core import time_limit as _time_limit
 from gdbp.optim._common import bias_correction, ema
@@ -1065,6 +1066,7 @@ def _check(name: str, learner_fn: Any, time_limit: float | None) -> None:
 # =========================================================================================================
 
 
+@entry_point
 def check_sgd(learner_fn, *, time_limit=None):
     """Check ``sgd(param, grad, state, lr=0.01) -> (new_param, new_state)`` against ``gdbp.optim.sgd``.
 
@@ -1076,6 +1078,7 @@ def check_sgd(learner_fn, *, time_limit=None):
     _check("sgd", learner_fn, time_limit)
 
 
+@entry_point
 def check_momentum(learner_fn, *, time_limit=None):
     """Check ``momentum(param, grad, state, lr=0.01, momentum=0.9)`` against ``gdbp.optim.momentum``
     (Ruder's form, lr inside the velocity). See ``check_sgd`` for what it raises and prints."""
@@ -1083,6 +1086,7 @@ def check_momentum(learner_fn, *, time_limit=None):
     _check("momentum", learner_fn, time_limit)
 
 
+@entry_point
 def check_nesterov(learner_fn, *, time_limit=None):
     """Check ``nesterov(param, grad, state, lr=0.01, momentum=0.9)`` against ``gdbp.optim.nesterov``
     (the look-ahead form with the gradient at param). See ``check_sgd``."""
@@ -1090,6 +1094,7 @@ def check_nesterov(learner_fn, *, time_limit=None):
     _check("nesterov", learner_fn, time_limit)
 
 
+@entry_point
 def check_adagrad(learner_fn, *, time_limit=None):
     """Check ``adagrad(param, grad, state, lr=0.01, eps=1e-8)`` against ``gdbp.optim.adagrad``
     (eps inside the square root). See ``check_sgd``."""
@@ -1097,6 +1102,7 @@ def check_adagrad(learner_fn, *, time_limit=None):
     _check("adagrad", learner_fn, time_limit)
 
 
+@entry_point
 def check_adadelta(learner_fn, *, time_limit=None):
     """Check ``adadelta(param, grad, state, rho=0.9, eps=1e-6)`` against ``gdbp.optim.adadelta``
     (no learning rate). See ``check_sgd``."""
@@ -1104,6 +1110,7 @@ def check_adadelta(learner_fn, *, time_limit=None):
     _check("adadelta", learner_fn, time_limit)
 
 
+@entry_point
 def check_rmsprop(learner_fn, *, time_limit=None):
     """Check ``rmsprop(param, grad, state, lr=0.001, rho=0.9, eps=1e-8)`` against ``gdbp.optim.rmsprop``
     (eps inside the square root). See ``check_sgd``."""
@@ -1111,6 +1118,7 @@ def check_rmsprop(learner_fn, *, time_limit=None):
     _check("rmsprop", learner_fn, time_limit)
 
 
+@entry_point
 def check_adam(learner_fn, *, time_limit=None):
     """Check ``adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)`` against
     ``gdbp.optim.adam``. See ``check_sgd``."""
@@ -1118,6 +1126,7 @@ def check_adam(learner_fn, *, time_limit=None):
     _check("adam", learner_fn, time_limit)
 
 
+@entry_point
 def check_adamax(learner_fn, *, time_limit=None):
     """Check ``adamax(param, grad, state, lr=0.002, beta1=0.9, beta2=0.999)`` against ``gdbp.optim.adamax``
     (no eps; a step of 0 where u = 0). See ``check_sgd``."""
@@ -1125,6 +1134,7 @@ def check_adamax(learner_fn, *, time_limit=None):
     _check("adamax", learner_fn, time_limit)
 
 
+@entry_point
 def check_nadam(learner_fn, *, time_limit=None):
     """Check ``nadam(param, grad, state, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8)`` against
     ``gdbp.optim.nadam`` (Ruder's form). See ``check_sgd``."""
@@ -1132,6 +1142,7 @@ def check_nadam(learner_fn, *, time_limit=None):
     _check("nadam", learner_fn, time_limit)
 
 
+@entry_point
 def check_amsgrad(learner_fn, *, time_limit=None):
     """Check ``amsgrad(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)`` against
     ``gdbp.optim.amsgrad`` (no bias correction). See ``check_sgd``."""

@@ -26,6 +26,7 @@ import copy
 import numpy as np
 
 from gdbp import train
+from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, describe, first_difference, run
 from gdbp.checks._results import Inputs, check_scalar, fail_if_changed, guarded
 from gdbp.model import MLP
@@ -278,6 +279,7 @@ def _real_case(c: Checker) -> None:
                             "return float(loss).")
 
 
+@entry_point
 def check_train_step(learner_fn, *, time_limit=None):
     """Check ``train_step(model, optimizer, X_batch, y_batch) -> loss`` against ``gdbp.train.train_step``: it
     calls ``model.loss`` once, ``optimizer.step`` once with the grads, returns the loss from before the update
