@@ -35,7 +35,9 @@ REAL_HAS_NOTEBOOKS = any((REPO / "solutions").glob("*/*.ipynb"))
 # each student costs one run of every notebook.
 COURSES = [
     pytest.param(MINI, "minicourse.checks", TEST_TIMEOUT, ("full", "untouched", "cheater", "no_tests"), id="mini"),
-    pytest.param(REPO, "gdbp.checks", None, ("full", "untouched", "cheater"), id="real",
+    # The cheater's tricks are the mini course's business (they do not depend on the notebooks); on the
+    # real course: full marks on every notebook for the full solutions, 0 and no crash for the release.
+    pytest.param(REPO, "gdbp.checks", None, ("full", "untouched"), id="real",
                  marks=pytest.mark.skipif(not REAL_HAS_NOTEBOOKS,
                                           reason="solutions/ has no notebooks yet (the course is being written)")),
 ]
