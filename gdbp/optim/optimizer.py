@@ -1,5 +1,6 @@
 """``Optimizer``: apply one update rule to every parameter array of a model."""
 import inspect
+import math
 
 import numpy as np
 
@@ -100,15 +101,15 @@ class Optimizer:
         """
         if not isinstance(grads, dict):
             raise TypeError(f"grads must be a dict name -> array, received {type(grads).__name__}")
-        missing = [name for name in self.params if name not in grads]
-        extra = [name for name in grads if name not in self.params]
-        if missing:
-            raise ValueError(f"grads is missing {missing} (params has {list(self.params)})")
-        if extra:
+        if grads.keys() != self.params.keys():
+            missing = [name for name in self.params if name not in grads]
+            extra = [name for name in grads if name not in self.params]
+            if missing:
+                raise ValueError(f"grads is missing {missing} (params has {list(self.params)})")
             raise ValueError(f"grads has unexpected names {extra} (params has {list(self.params)})")
-        hyperparameters = dict(self.hyperparameters)
+        hyperparameters = self.hyperparameters  # passed as **keywords: the rule gets its own copy
         if self.schedule is not None:
-            hyperparameters["lr"] = self.schedule(self.t)
+            hyperparameters = {**hyperparameters, "lr": self.schedule(self.t)}
         if self.flat and self._flat_step(grads, hyperparameters):
             return
         new_params, new_states = {}, {}
@@ -161,7 +162,7 @@ class Optimizer:
         self._flat_param, self._flat_state = new_param, new_state
         start, self._layout = 0, {}
         for name, shape in zip(self.params, shapes):
-            size = int(np.prod(shape))
+            size = math.prod(shape)
             self._layout[name] = (start, size, shape)
             self._views[name] = new_param[start:start + size].reshape(shape)
             start += size
