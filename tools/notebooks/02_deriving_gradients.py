@@ -47,20 +47,13 @@ import numpy as np
 
 import gdbp.layers
 import gdbp.linear
+# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
+# reference with a note, so that the demonstrations after an exercise run before you have written it.
+from gdbp.course import yours_or_reference
 from gdbp.data import make_linear_regression
 from gdbp.descent import gradient_descent
 from gdbp.gradcheck import numerical_gradient_array
 from gdbp.plotting import plot_losses
-
-
-def written_or_reference(fn, reference, *probe_args):
-    """Your function if it is written (it runs on probe_args), else gdbp's reference with a note."""
-    try:
-        fn(*probe_args)
-    except NotImplementedError:
-        print(f"your {fn.__name__} is not written yet: showing the reference")
-        return reference
-    return fn
 ''', cell_id="setup")
 
 # --------------------------------------------------------------------------------------------------------
@@ -183,7 +176,8 @@ def reference_sigmoid_grad(x):
     return gdbp.layers.sigmoid_backward(np.ones_like(s), cache)
 
 
-sigmoid_derivative = written_or_reference(sigmoid_grad, reference_sigmoid_grad, np.zeros(1))
+sigmoid_derivative = yours_or_reference(sigmoid_grad, reference_sigmoid_grad, np.zeros(1),
+                                        name="gdbp.layers.sigmoid_backward")
 xs = np.linspace(-8, 8, 400)
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.plot(xs, gdbp.layers.sigmoid_forward(xs)[0], label="sigma(x)")
@@ -306,8 +300,8 @@ your `linear_mse_grad`:
 """, cell_id="md_fit")
 
 nb.code(r'''
-mse_grad = written_or_reference(linear_mse_grad, gdbp.linear.linear_mse_grad,
-                                np.ones((2, 1)), np.zeros(2), np.zeros(1), 0.0)
+mse_grad = yours_or_reference(linear_mse_grad, gdbp.linear.linear_mse_grad,
+                              np.ones((2, 1)), np.zeros(2), np.zeros(1), 0.0)
 X, y, w_true, b_true = make_linear_regression(n_samples=40, n_features=1, noise=0.3, seed=1)
 
 
@@ -488,8 +482,8 @@ push.
 """, cell_id="md_softmax_demo")
 
 nb.code(r'''
-ce_grad = written_or_reference(softmax_ce_grad, lambda scores, y: gdbp.layers.softmax_loss(scores, y)[1],
-                               np.zeros((1, 2)), np.array([0]))
+ce_grad = yours_or_reference(softmax_ce_grad, lambda scores, y: gdbp.layers.softmax_loss(scores, y)[1],
+                             np.zeros((1, 2)), np.array([0]), name="gdbp.layers.softmax_loss")
 scores = np.array([[2.0, 1.0, 0.1, -1.0],    # right and fairly confident
                    [0.0, 0.0, 0.0, 0.0],     # no idea
                    [5.0, 0.0, 0.0, -2.0]])   # confidently wrong: the label is 2

@@ -48,19 +48,11 @@ import numpy as np
 import gdbp.gradcheck
 import gdbp.layers
 import gdbp.linear
+# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
+# reference with a note, so that the demonstrations after an exercise run before you have written it.
+from gdbp.course import yours_or_reference
 # gdbp.gradcheck.check_gradient under a name that is not mistaken for a grading checker (gdbp.checks.check_*)
 from gdbp.gradcheck import check_gradient as gradient_check
-
-
-def written_or_reference(fn, reference, *probe_args):
-    """Your function if it is written (it runs on probe_args), else gdbp's reference with a note."""
-    try:
-        fn(*probe_args)
-    except NotImplementedError:
-        print(f"your {fn.__name__} is not written yet: showing the reference gdbp.gradcheck.{reference.__name__}")
-        return reference
-    return fn
-
 
 EPS = np.finfo(np.float64).eps
 print(f"machine epsilon of float64: {EPS:.2e} (the relative spacing of floats near 1)")
@@ -218,7 +210,7 @@ Try it on a function whose gradient we know: $f(W) = \sum_{jk} W_{jk}^3$ has $\p
 """, cell_id="md_numgrad_try")
 
 nb.code(r'''
-numgrad = written_or_reference(numerical_gradient, gdbp.gradcheck.numerical_gradient, lambda v: 0.0, np.zeros(1))
+numgrad = yours_or_reference(numerical_gradient, gdbp.gradcheck.numerical_gradient, lambda v: 0.0, np.zeros(1))
 W = np.random.default_rng(0).normal(size=(2, 3))
 numeric = numgrad(lambda W_: np.sum(W_**3), W)
 analytic = 3 * W**2
@@ -318,7 +310,7 @@ other arguments.
 """, cell_id="md_check_nb02")
 
 nb.code(r'''
-relerr = written_or_reference(rel_error, gdbp.gradcheck.rel_error, np.ones(1), np.ones(1))
+relerr = yours_or_reference(rel_error, gdbp.gradcheck.rel_error, np.ones(1), np.ones(1))
 
 rng = np.random.default_rng(1)
 scores, labels = rng.normal(size=(5, 4)), rng.integers(0, 4, size=5)

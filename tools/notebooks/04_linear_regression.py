@@ -54,6 +54,9 @@ import numpy as np
 import gdbp.data
 import gdbp.linear
 import gdbp.optim
+# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
+# reference with a note, so that the cells after an exercise run before you have written it.
+from gdbp.course import yours_or_reference
 from gdbp.data import make_linear_regression
 from gdbp.gradcheck import numerical_gradient, rel_error
 from gdbp.objectives import Objective
@@ -75,18 +78,6 @@ plt.close(fig)
 ''', cell_id="setup")
 
 nb.code(r'''
-def written_or_reference(fn, reference, reference_name, trial):
-    """Your function if it is written, else gdbp's reference with a note, so that the cells below always run.
-
-    trial(f) makes one small call of f; a NotImplementedError there means the exercise is not written yet."""
-    try:
-        trial(fn)
-    except NotImplementedError:
-        print(f"your {fn.__name__} is not written yet: showing the reference {reference_name}")
-        return reference
-    return fn
-
-
 def recolor(ax, colors):
     """Give the lines labelled in colors their color (gdbp.plotting picks a color from each label)."""
     for line in ax.get_lines():
@@ -261,9 +252,8 @@ should be around $10^{-8}$ or smaller.
 """, cell_id="md_gradcheck")
 
 nb.code(r'''
-loss_and_grad = written_or_reference(linear_loss_and_grad, gdbp.linear.linear_loss_and_grad,
-                                     "gdbp.linear.linear_loss_and_grad",
-                                     trial=lambda f: f(X[:2], y[:2], np.zeros(D), 0.0))
+loss_and_grad = yours_or_reference(linear_loss_and_grad, gdbp.linear.linear_loss_and_grad,
+                                   X[:2], y[:2], np.zeros(D), 0.0)
 point = np.random.default_rng(1).normal(size=D + 1)  # (w, b) stacked into one vector
 _, dw, db = loss_and_grad(X, y, point[:D], point[D])
 numeric = numerical_gradient(lambda p: loss_and_grad(X, y, p[:D], p[D])[0], point)
@@ -368,8 +358,7 @@ $\eta < 2/\lambda_{\max}$, about 1 here.
 """, cell_id="md_batch")
 
 nb.code(r'''
-step_rule = written_or_reference(sgd, gdbp.optim.sgd, "gdbp.optim.sgd",
-                                 trial=lambda f: f(np.zeros(2), np.ones(2), None, lr=0.1))
+step_rule = yours_or_reference(sgd, gdbp.optim.sgd, np.zeros(2), np.ones(2), None, lr=0.1)
 curvatures = np.linalg.eigvalsh(2 * A.T @ A / N)
 print(f"curvatures of the bowl: {curvatures.round(3)}; stable for lr < 2 / {curvatures.max():.3f} = "
       f"{2 / curvatures.max():.3f}")
@@ -541,8 +530,8 @@ notebook draws the same batches.
 """, cell_id="md_compare")
 
 nb.code(r'''
-batcher = written_or_reference(minibatches, gdbp.data.batches, "gdbp.data.batches",
-                               trial=lambda f: list(f(X[:5], y[:5], 2, seed=0)))
+# a generator runs only when iterated: the probe takes the function and draws all its batches
+batcher = yours_or_reference(minibatches, gdbp.data.batches, probe=lambda f: list(f(X[:5], y[:5], 2, seed=0)))
 
 
 def train(lr, batch_size, num_epochs, seed=0, w0=(1.0,), b0=1.0):

@@ -148,6 +148,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdbp.layers
+# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
+# reference with a note, so that the demonstrations after an exercise run before you have written it.
+from gdbp.course import yours_or_reference
 from gdbp.data import make_moons
 from gdbp.gradcheck import numerical_gradient, numerical_gradient_array, rel_error
 # gdbp.gradcheck.check_gradient under a name that is not mistaken for a grading checker (gdbp.checks.check_*)
@@ -258,20 +261,6 @@ def reference_affine_backward(dout, cache):
 
 def reference_relu_backward(dout, cache):
     return gdbp.layers.relu_backward(dout, gdbp.layers.relu_forward(cache)[1])
-
-
-REFERENCES = {"affine_backward": reference_affine_backward, "relu_backward": reference_relu_backward,
-              "tanh_backward": gdbp.layers.tanh_backward, "softmax_loss": gdbp.layers.softmax_loss}
-
-
-def written_or_reference(fn, *probe_args):
-    """Your function if it is written (it runs on probe_args), else gdbp's reference with a note."""
-    try:
-        fn(*probe_args)
-    except NotImplementedError:
-        print(f"your {fn.__name__} is not written yet: showing the reference (gdbp.layers)")
-        return REFERENCES[fn.__name__]
-    return fn
 ''', cell_id="helpers")
 
 # --------------------------------------------------------------------------------------------------------
@@ -343,7 +332,8 @@ nb.code(r'''
 x, w, b = rng.normal(size=(3, 2, 4, 4)), rng.normal(size=(32, 5)), rng.normal(size=5)
 out, cache = affine_forward(x, w, b)
 dout = rng.normal(size=out.shape)
-backward = written_or_reference(affine_backward, dout, cache)
+backward = yours_or_reference(affine_backward, reference_affine_backward, dout, cache,
+                              name="gdbp.layers.affine_backward")
 dx, dw, db = backward(dout, cache)
 numeric = {"dx": numerical_gradient_array(lambda x_: affine_forward(x_, w, b)[0], x, dout),
            "dw": numerical_gradient_array(lambda w_: affine_forward(x, w_, b)[0], w, dout),
@@ -472,9 +462,10 @@ nb.code(r'''
 x = rng.normal(size=(4, 6))
 x = np.where(np.abs(x) < 1e-3, 1e-3, x)  # away from ReLU's kink at 0
 dout = rng.normal(size=x.shape)
-for name, forward, fn in (("relu", relu_forward, relu_backward), ("tanh", tanh_forward, tanh_backward)):
+for name, forward, fn, reference in (("relu", relu_forward, relu_backward, reference_relu_backward),
+                                     ("tanh", tanh_forward, tanh_backward, gdbp.layers.tanh_backward)):
     out, cache = forward(x)
-    backward = written_or_reference(fn, dout, cache)
+    backward = yours_or_reference(fn, reference, dout, cache, name=f"gdbp.layers.{name}_backward")
     dx = backward(dout, cache)
     dx_numeric = numerical_gradient_array(lambda x_: forward(x_)[0], x, dout)
     print(f"{name}: rel_error(dx, numerical dx) = {rel_error(dx, dx_numeric):.1e}")
@@ -555,7 +546,7 @@ nb.code(r'''
 N, C = 50, 10
 scores = 0.01 * rng.normal(size=(N, C))
 y = rng.integers(0, C, size=N)
-loss_fn = written_or_reference(softmax_loss, scores, y)
+loss_fn = yours_or_reference(softmax_loss, gdbp.layers.softmax_loss, scores, y)
 loss, dscores = loss_fn(scores, y)
 print(f"small random scores: loss = {loss:.4f}, log(C) = {np.log(C):.4f}")
 
@@ -597,10 +588,12 @@ nothing else changes. Then it checks every parameter's gradient numerically.
 
 nb.code(r'''
 probe_x, probe_w, probe_b = np.ones((2, 3)), np.ones((3, 2)), np.zeros(2)
-affine_bw = written_or_reference(affine_backward, np.ones((2, 2)), (probe_x, probe_w, probe_b))
-relu_bw = written_or_reference(relu_backward, np.ones(3), np.array([-1.0, 0.0, 1.0]))
-tanh_bw = written_or_reference(tanh_backward, np.ones(3), np.array([-0.5, 0.0, 0.5]))
-loss_fn = written_or_reference(softmax_loss, np.zeros((2, 3)), np.array([0, 2]))
+affine_bw = yours_or_reference(affine_backward, reference_affine_backward, np.ones((2, 2)),
+                               (probe_x, probe_w, probe_b), name="gdbp.layers.affine_backward")
+relu_bw = yours_or_reference(relu_backward, reference_relu_backward, np.ones(3), np.array([-1.0, 0.0, 1.0]),
+                             name="gdbp.layers.relu_backward")
+tanh_bw = yours_or_reference(tanh_backward, gdbp.layers.tanh_backward, np.ones(3), np.array([-0.5, 0.0, 0.5]))
+loss_fn = yours_or_reference(softmax_loss, gdbp.layers.softmax_loss, np.zeros((2, 3)), np.array([0, 2]))
 ACTIVATIONS = {"relu": (relu_forward, relu_bw), "tanh": (tanh_forward, tanh_bw)}
 
 

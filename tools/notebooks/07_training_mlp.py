@@ -86,6 +86,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdbp.train
+from gdbp.course import yours_or_reference
 from gdbp.data import batches, load_digits, standardize, train_test_split
 from gdbp.layers import softmax, softmax_loss
 from gdbp.model import MLP
@@ -219,17 +220,6 @@ The settings: plain gradient descent (`rule="sgd"`) with `lr=0.1`, batches of 32
 """, cell_id="md_fit")
 
 nb.code(r'''
-def written_or_reference(fn):
-    """Your train_step if it is written (it runs on a throwaway model), else gdbp.train.train_step with a note."""
-    probe = MLP(4, (3,), 2, seed=0)
-    try:
-        fn(probe, Optimizer(probe.params, rule="sgd", lr=0.1), np.ones((3, 4)), np.array([0, 1, 1]))
-    except NotImplementedError:
-        print("your train_step is not written yet: training with the reference gdbp.train.train_step")
-        return gdbp.train.train_step
-    return fn
-
-
 def evaluate(model, X, y):
     """Data loss (no L2 term) and accuracy of model on (X, y)."""
     scores = model.forward(X)
@@ -255,7 +245,10 @@ def fit(step_fn, model, optimizer, X_tr, y_tr, num_epochs, batch_size=32, seed=0
 ''', cell_id="fit_helpers")
 
 nb.code(r'''
-step_fn = written_or_reference(train_step)
+# your train_step if one step on a throwaway model runs, else gdbp.train.train_step with a note
+probe_model = MLP(4, (3,), 2, seed=0)
+step_fn = yours_or_reference(train_step, gdbp.train.train_step, probe_model,
+                             Optimizer(probe_model.params, rule="sgd", lr=0.1), np.ones((3, 4)), np.array([0, 1, 1]))
 model = MLP(64, (64,), 10, seed=0)
 optimizer = Optimizer(model.params, rule="sgd", lr=0.1)
 start = time.process_time()

@@ -78,6 +78,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from gdbp import optim
+# values_along(objective, trajectory): the objective at each finite point of a path (a diverged run is cut
+# short); yours_or_reference(fn, reference, *probe_args): your rule if one update runs, else gdbp's with a note
+from gdbp.course import values_along, yours_or_reference
 from gdbp.descent import optimize
 from gdbp.objectives import get_objective
 from gdbp.plotting import plot_contours, plot_losses
@@ -87,22 +90,6 @@ rosenbrock = get_objective("rosenbrock")
 print(f"valley:     f = {valley.formula}, start {valley.start}, minimum {valley.minima[0]}")
 print(f"rosenbrock: f = {rosenbrock.formula}, start {rosenbrock.start}, minimum {rosenbrock.minima[0]}")
 ''', cell_id="setup")
-
-nb.code(r'''
-def losses(objective, trajectory):
-    """objective's value at each finite row of a trajectory (k + 1, 2): a run that diverged is cut short."""
-    return objective.value(trajectory[np.isfinite(trajectory).all(axis=1)])
-
-
-def written_or_reference(fn, reference):
-    """Your update rule if it is written, else gdbp's reference with a note, so that the plots always run."""
-    try:
-        fn(np.zeros(2), np.ones(2), None)
-    except NotImplementedError:
-        print(f"your {reference.__name__} is not written yet: showing the reference gdbp.optim.{reference.__name__}")
-        return reference
-    return fn
-''', cell_id="helpers")
 
 # --------------------------------------------------------------------------------------------------------
 nb.md(r"""
@@ -163,7 +150,7 @@ runs = {"small lr 0.05": optimize(valley.grad, valley.start, optim.sgd, 60, lr=0
         "large lr 0.45": optimize(valley.grad, valley.start, optim.sgd, 60, lr=0.45)}
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 plot_contours(valley, runs, ax=axes[0])
-plot_losses({name: losses(valley, run) for name, run in runs.items()}, ax=axes[1])
+plot_losses({name: values_along(valley, run) for name, run in runs.items()}, ax=axes[1])
 axes[1].set_title("60 steps of plain gradient descent")
 plt.show()
 plt.close(fig)
@@ -193,7 +180,7 @@ sgd_run = optimize(rosenbrock.grad, rosenbrock.start, optim.sgd, 1000, lr=1e-3)
 print(f"after 1000 steps of sgd (lr=1e-3): {sgd_run[-1].round(3)}, f = {rosenbrock.value(sgd_run[-1]):.3f}")
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 plot_contours(rosenbrock, {"sgd": sgd_run}, ax=axes[0])
-plot_losses({"sgd": losses(rosenbrock, sgd_run)}, ax=axes[1])
+plot_losses({"sgd": values_along(rosenbrock, sgd_run)}, ax=axes[1])
 axes[1].set_title("SGD falls into the valley at once, then crawls along its floor")
 plt.show()
 plt.close(fig)
@@ -321,12 +308,12 @@ is damped. (The next cells use your `momentum` once it passes; until then they s
 """, cell_id="md_momentum_valley")
 
 nb.code(r'''
-momentum_rule = written_or_reference(momentum, optim.momentum)
+momentum_rule = yours_or_reference(momentum, optim.momentum, np.zeros(2), np.ones(2), None)
 runs = {"sgd": optimize(valley.grad, valley.start, optim.sgd, 100, lr=0.05),
         "momentum": optimize(valley.grad, valley.start, momentum_rule, 100, lr=0.05, momentum=0.9)}
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 plot_contours(valley, runs, ax=axes[0])
-plot_losses({name: losses(valley, run) for name, run in runs.items()}, ax=axes[1])
+plot_losses({name: values_along(valley, run) for name, run in runs.items()}, ax=axes[1])
 axes[1].set_title("lr = 0.05 for both: momentum travels much further")
 plt.show()
 plt.close(fig)
@@ -351,7 +338,7 @@ tuned = {
 }
 rules = {"sgd": optim.sgd, "momentum": momentum_rule}
 for name, hp in tuned.items():
-    f = losses(valley, optimize(valley.grad, valley.start, rules[name], 200, **hp))
+    f = values_along(valley, optimize(valley.grad, valley.start, rules[name], 200, **hp))
     reached = np.flatnonzero(f < 1e-8)
     steps = f"{reached[0]} steps" if reached.size else "not within 200 steps"
     print(f"{name:9s} {', '.join(f'{k}={v:.3f}' for k, v in hp.items()):30s} f < 1e-8 after {steps}")
@@ -368,10 +355,10 @@ nb.code(r'''
 runs = {"sgd": optimize(rosenbrock.grad, rosenbrock.start, optim.sgd, 1000, lr=1e-3),
         "momentum": optimize(rosenbrock.grad, rosenbrock.start, momentum_rule, 1000, lr=1e-3, momentum=0.9)}
 for name, run in runs.items():
-    print(f"{name:9s} after 1000 steps: {run[-1].round(3)}, f = {losses(rosenbrock, run)[-1]:.2e}")
+    print(f"{name:9s} after 1000 steps: {run[-1].round(3)}, f = {values_along(rosenbrock, run)[-1]:.2e}")
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 plot_contours(rosenbrock, runs, ax=axes[0])
-plot_losses({name: losses(rosenbrock, run) for name, run in runs.items()}, ax=axes[1])
+plot_losses({name: values_along(rosenbrock, run) for name, run in runs.items()}, ax=axes[1])
 plt.show()
 plt.close(fig)
 ''', cell_id="momentum_rosenbrock")
@@ -461,7 +448,7 @@ step.
 """, cell_id="md_lookahead_check")
 
 nb.code(r'''
-nesterov_rule = written_or_reference(nesterov, optim.nesterov)
+nesterov_rule = yours_or_reference(nesterov, optim.nesterov, np.zeros(2), np.ones(2), None)
 lr, gamma, num_steps = 1e-3, 0.9, 200
 theta, v = rosenbrock.start.copy(), np.zeros(2)
 lookahead_points = [theta - gamma * v]
@@ -496,10 +483,10 @@ for row, (objective, (num_steps, lr)) in zip(axes, settings.items()):
             "momentum": optimize(objective.grad, objective.start, momentum_rule, num_steps, lr=lr, momentum=0.9),
             "nesterov": optimize(objective.grad, objective.start, nesterov_rule, num_steps, lr=lr, momentum=0.9)}
     plot_contours(objective, runs, ax=row[0])
-    plot_losses({name: losses(objective, run) for name, run in runs.items()}, ax=row[1])
+    plot_losses({name: values_along(objective, run) for name, run in runs.items()}, ax=row[1])
     row[1].set_title(f"{objective.name}: lr = {lr:g}, {num_steps} steps")
     for name, run in runs.items():
-        print(f"{objective.name:15s} {name:9s} final f = {losses(objective, run)[-1]:.2e}")
+        print(f"{objective.name:15s} {name:9s} final f = {values_along(objective, run)[-1]:.2e}")
 fig.tight_layout()
 plt.show()
 plt.close(fig)
@@ -516,7 +503,7 @@ nb.code(r'''
 fig, ax = plt.subplots(figsize=(7, 4))
 for gamma, color in zip((0.0, 0.5, 0.9, 0.98), ("C0", "C2", "C1", "C3")):
     run = optimize(valley.grad, valley.start, momentum_rule, 150, lr=0.05, momentum=gamma)
-    ax.semilogy(losses(valley, run), color=color, label=f"momentum = {gamma}")
+    ax.semilogy(values_along(valley, run), color=color, label=f"momentum = {gamma}")
 ax.set(xlabel="step", ylabel="loss")
 ax.legend()
 ax.set_title("momentum on the valley, lr = 0.05: too little crawls, too much swings")

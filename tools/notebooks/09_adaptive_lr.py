@@ -80,6 +80,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from gdbp import optim
+# values_along(objective, trajectory): the objective at each finite point of a path (a diverged run is cut
+# short); yours_or_reference(fn, reference, *probe_args): your rule if one update runs, else gdbp's with a note
+from gdbp.course import values_along, yours_or_reference
 from gdbp.descent import diverged, optimize
 from gdbp.objectives import get_objective
 from gdbp.plotting import color_for, plot_contours, plot_losses
@@ -91,21 +94,6 @@ print(f"rosenbrock: f = {rosenbrock.formula}, start {rosenbrock.start}")
 ''', cell_id="setup")
 
 nb.code(r'''
-def losses(objective, trajectory):
-    """objective's value at each finite row of a trajectory (k + 1, 2): a run that diverged is cut short."""
-    return objective.value(trajectory[np.isfinite(trajectory).all(axis=1)])
-
-
-def written_or_reference(fn, reference):
-    """Your update rule if it is written, else gdbp's reference with a note, so that the plots always run."""
-    try:
-        fn(np.zeros(2), np.ones(2), None)
-    except NotImplementedError:
-        print(f"your {reference.__name__} is not written yet: showing the reference gdbp.optim.{reference.__name__}")
-        return reference
-    return fn
-
-
 def effective_step_sizes(objective, trajectory):
     """The step size each coordinate actually got at each step: |theta_t - theta_{t-1}| / |g_t|, shape (k, 2).
 
@@ -247,12 +235,12 @@ right panel measures the step size each coordinate actually got, $|\theta_t - \t
 """, cell_id="md_decay")
 
 nb.code(r'''
-adagrad_rule = written_or_reference(adagrad, optim.adagrad)
+adagrad_rule = yours_or_reference(adagrad, optim.adagrad, np.zeros(2), np.ones(2), None)
 adagrad_run = optimize(rosenbrock.grad, rosenbrock.start, adagrad_rule, 2000, lr=0.5)
 sizes = effective_step_sizes(rosenbrock, adagrad_run)
 for t in (1, 10, 100, 2000):
     print(f"step {t:5d}: effective step sizes (x, y) = {sizes[t - 1].round(5)}")
-print(f"after 2000 steps: {adagrad_run[-1].round(3)}, f = {losses(rosenbrock, adagrad_run)[-1]:.3f}")
+print(f"after 2000 steps: {adagrad_run[-1].round(3)}, f = {values_along(rosenbrock, adagrad_run)[-1]:.3f}")
 
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 plot_contours(rosenbrock, {"adagrad": adagrad_run}, ax=axes[0])
@@ -329,14 +317,14 @@ tried: $0.5$ for Adagrad, $0.01$ for RMSprop.)
 """, cell_id="md_rmsprop_rosenbrock")
 
 nb.code(r'''
-rmsprop_rule = written_or_reference(rmsprop, optim.rmsprop)
+rmsprop_rule = yours_or_reference(rmsprop, optim.rmsprop, np.zeros(2), np.ones(2), None)
 runs = {"adagrad": adagrad_run,
         "rmsprop": optimize(rosenbrock.grad, rosenbrock.start, rmsprop_rule, 2000, lr=0.01)}
 for name, run in runs.items():
-    print(f"{name:8s} after 2000 steps: {run[-1].round(3)}, f = {losses(rosenbrock, run)[-1]:.4f}")
+    print(f"{name:8s} after 2000 steps: {run[-1].round(3)}, f = {values_along(rosenbrock, run)[-1]:.4f}")
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 plot_contours(rosenbrock, runs, ax=axes[0])
-plot_losses({name: losses(rosenbrock, run) for name, run in runs.items()}, ax=axes[1])
+plot_losses({name: values_along(rosenbrock, run) for name, run in runs.items()}, ax=axes[1])
 plt.show()
 plt.close(fig)
 plot_step_sizes(rosenbrock, runs, "Rosenbrock")
@@ -434,15 +422,15 @@ SGD at its best learning rate for this quadratic (0.45, notebook 08), Adagrad ($
 """, cell_id="md_race")
 
 nb.code(r'''
-adadelta_rule = written_or_reference(adadelta, optim.adadelta)
+adadelta_rule = yours_or_reference(adadelta, optim.adadelta, np.zeros(2), np.ones(2), None)
 rules = {"sgd": (optim.sgd, dict(lr=0.45)), "adagrad": (adagrad_rule, dict(lr=0.5)),
          "rmsprop": (rmsprop_rule, dict(lr=0.05)), "adadelta": (adadelta_rule, dict())}
 runs = {name: optimize(valley.grad, valley.start, rule, 300, **hp) for name, (rule, hp) in rules.items()}
 for name, run in runs.items():
-    print(f"{name:8s} after 300 steps: {run[-1].round(4)}, f = {losses(valley, run)[-1]:.1e}")
+    print(f"{name:8s} after 300 steps: {run[-1].round(4)}, f = {values_along(valley, run)[-1]:.1e}")
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 plot_contours(valley, runs, ax=axes[0])
-plot_losses({name: losses(valley, run) for name, run in runs.items()}, ax=axes[1])
+plot_losses({name: values_along(valley, run) for name, run in runs.items()}, ax=axes[1])
 plt.show()
 plt.close(fig)
 plot_step_sizes(valley, runs, "valley")
@@ -480,8 +468,8 @@ for name, (rule, hp) in rules.items():
     if diverged(run):
         print(f"{name:8s} loss x 100: diverged after {len(run) - 1} steps")
     else:
-        print(f"{name:8s} loss x 100: f after 300 steps {losses(valley, run)[-1]:.1e} "
-              f"(unscaled: {losses(valley, runs[name])[-1]:.1e}), first 100 steps moved by at most "
+        print(f"{name:8s} loss x 100: f after 300 steps {values_along(valley, run)[-1]:.1e} "
+              f"(unscaled: {values_along(valley, runs[name])[-1]:.1e}), first 100 steps moved by at most "
               f"{np.abs(run[:101] - runs[name][:101]).max():.0e} from the unscaled path")
 ''', cell_id="scaled")
 

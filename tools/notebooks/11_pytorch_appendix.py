@@ -57,6 +57,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from gdbp import optim
+from gdbp.course import yours_or_reference
 from gdbp.gradcheck import rel_error
 
 try:
@@ -467,12 +468,8 @@ def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
 ''')
 
 nb.code(r'''
-try:
-    adam(np.zeros(2), np.ones(2), None)
-    your_adam, whose = adam, "your adam"
-except NotImplementedError:
-    print("your adam is not written yet: showing the reference gdbp.optim.adam")
-    your_adam, whose = optim.adam, "gdbp.optim.adam"
+your_adam = yours_or_reference(adam, optim.adam, np.zeros(2), np.ones(2), None)
+whose = "your adam" if your_adam is adam else "gdbp.optim.adam"
 
 if torch is None:
     print(SKIPPED)
