@@ -35,6 +35,17 @@ OUT = pathlib.Path(os.environ.get("GDBP_NOTEBOOK_ROOT", ROOT))
 _ID = re.compile(r"^[a-z0-9_-]+$")
 
 
+EXERCISE_RULES = r"""
+**How the exercises work.** Each exercise is a code cell ending in `# YOUR CODE HERE` and
+`raise NotImplementedError()`: replace those two lines with your code (keep the function's name, arguments
+and defaults), run the cell, then run the test cell under it. The test prints one line such as
+`adam: all 8 cases passed`, or tells you what is wrong, for which case, and which classic mistake your answer
+matches. Write your answers **inside the exercise cells**: cells you add are fine for experiments, but when an
+instructor grades the notebook with nbgrader, added cells are not run. To see how far you are in the whole
+course, run `import gdbp; gdbp.progress()`.
+"""
+
+
 def _meta(grade_id: str, *, solution=False, grade=False, locked=True, points=None) -> dict:
     meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
             "solution": solution, "task": False}
@@ -72,6 +83,10 @@ class Notebook:
         if tags:
             cell.metadata["tags"] = list(tags)
         return self._add(cell, cell_id)
+
+    def exercise_rules(self, cell_id: str = "how_exercises_work"):
+        """The same short note in every graded notebook: how to answer, test, and what grading runs."""
+        return self.md(EXERCISE_RULES, cell_id)
 
     def solution(self, grade_id: str, source: str):
         """An exercise cell: the code between ### BEGIN/END SOLUTION is removed from the learner release."""

@@ -38,6 +38,7 @@ gradient $\nabla f$; here we write it by hand for functions of one or two variab
 thousands of parameters and a loss built from many layers; **backpropagation** (notebooks 05 and 06) is the
 algorithm that computes that gradient efficiently. Notebook 06 puts the two halves together.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

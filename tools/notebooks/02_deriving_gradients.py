@@ -39,6 +39,7 @@ bookkeeping that gets it for a whole network by applying the chain rule, one lay
 **local** gradients like the ones you derive here. This notebook derives those local gradients; notebook 03
 checks them numerically; notebooks 05 and 06 chain them automatically.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

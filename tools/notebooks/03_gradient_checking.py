@@ -39,6 +39,7 @@ numerical gradient is the safety net: slow (two evaluations of $f$ per parameter
 it tells you whether a fast analytic gradient is right. Every backward pass in notebooks 05 and 06 is
 checked this way.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

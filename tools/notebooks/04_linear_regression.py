@@ -45,6 +45,7 @@ the parameters, and **using** it to update them. For a linear model the first ha
 that you do by hand (section 1); for a deep network it is backpropagation (notebooks 05 and 06). The second
 half is gradient descent (section 2), and it does not care where the gradient came from.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

@@ -42,6 +42,7 @@ hand for each model. **Backpropagation** computes it automatically, for any form
 operations, at a cost of about one extra pass through the formula. This notebook builds that machinery, one
 scalar at a time; at the end, gradient descent *uses* the gradients that your backpropagation *computed*.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

@@ -138,6 +138,7 @@ layer and softmax cross-entropy were derived in notebook 02; here they become re
 > algorithm that **uses** that gradient to update the parameters, $\theta \leftarrow \theta - \eta\,\nabla L$.
 > Section 6 makes this precise and shows that the two are independent of each other.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

@@ -77,6 +77,7 @@ nb.md(r"""
 Here the two meet: *backpropagation computes the gradient, gradient descent uses it*, once per mini-batch,
 about a thousand times, and the network learns to read digits.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

@@ -71,6 +71,7 @@ turned into a step. An optimizer never sees the network; it receives `param` and
 array of `params` and the matching array that backprop put in `grads`). To be able to *draw* the path we use
 2-D objectives with a hand-written gradient instead of a network.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

@@ -73,6 +73,7 @@ long the step is in each coordinate*. The rules still see only `param` and `grad
 RMSprop (the two were invented independently, around 2012); here RMSprop comes first because it is a
 one-line change of Adagrad, and Adadelta builds on it.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline

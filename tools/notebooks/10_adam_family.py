@@ -88,6 +88,7 @@ new_param, new_state = rule(param, grad, state, lr=..., ...)   # state is None o
 `param` and `grad` are float arrays of the same shape (any shape, also 0-d); every operation is element-wise,
 so every coordinate gets its own effective learning rate. Nothing is changed in place.
 """, cell_id="intro")
+nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline
