@@ -138,22 +138,6 @@ def test_checkers_pass_correct_answers_with_one_line(check, fn, line, capsys):
 
 # --------------------------------------------------------------------------- every mistake is named
 
-CHECKERS = {"sigmoid_grad": check_sigmoid_grad, "linear_mse_grad": check_linear_mse_grad,
-            "linear_loss_and_grad": check_linear_loss_and_grad, "softmax_ce_grad": check_softmax_ce_grad}
-
-
-@pytest.mark.parametrize("exercise, mistake", [(e, m) for e in CHECKERS for m in MISTAKES[e]],
-                         ids=lambda v: getattr(getattr(v, "fn", None), "__name__", v))
-def test_checkers_reject_and_name_every_mistake(exercise, mistake, capsys):
-    text = fails(CHECKERS[exercise], mistake.fn, f"{exercise}, case '", "classic mistake: " + mistake.name,
-                 mistake.hint)
-    assert "received" in text or "contains" in text or "has shape" in text
-    assert capsys.readouterr() == ("", "")
-
-
-def test_catalogues_have_at_least_three_mistakes_each():
-    assert all(len(MISTAKES[e]) >= 3 for e in CHECKERS)
-
 
 def test_softmax_ce_grad_no_shift_is_named_although_its_output_is_nan():
     text = fails(check_softmax_ce_grad, MISTAKES["softmax_ce_grad"][0].fn, "logits near 1e3", "NaN",

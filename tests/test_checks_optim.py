@@ -238,13 +238,6 @@ def test_table_covers_the_ten_optimizers_of_the_exercises():
         assert set(checks.OPTIMIZERS[name].hyperparameters) == set(optim.defaults(name)), name
 
 
-def test_mistakes_at_least_three_per_optimizer_with_distinct_names():
-    for name, mistakes in checks.MISTAKES.items():
-        assert len(mistakes) >= 3, name
-        assert len({m.name for m in mistakes}) == len(mistakes), name
-        assert all(m.hint.strip() for m in mistakes), name
-
-
 def test_exercises_registry_lists_the_optimizer_checkers():
     for name in NAMES:
         assert gdbp.checks.EXERCISES[name] is CHECKERS[name]
@@ -289,9 +282,9 @@ def test_variants_stay_far_inside_the_tolerance(name, fn):
 
 
 @pytest.mark.parametrize("name, mistake", MISTAKE_PARAMS)
-def test_checker_rejects_and_names_mistake(name, mistake):
+def test_checker_names_a_known_case_and_the_mistake_in_full(name, mistake):
+    """(tests/test_checks_catalogue.py checks every catalogue; here, the optimizers' exact wording.)"""
     message = failure_of(name, mistake.fn)
-    assert message.startswith(f"{name}, case '")
     assert any(f"case '{case}'" in message for case in CASE_NAMES)
     assert f"This matches a classic mistake: {mistake.name}." in message
     assert f"Hint: {mistake.hint}" in message
