@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from gdbp.data import batches, load_digits, make_linear_regression, make_spirals, train_test_split
+from gdbp.data import load_digits, make_linear_regression, make_spirals, train_test_split
 from gdbp.model import MLP
 from gdbp.optim import Optimizer
 from gdbp.train import History, train, train_step

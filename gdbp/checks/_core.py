@@ -45,7 +45,9 @@ import numpy as np
 
 __all__ = [
     "CheckFailed",
+    "agree",
     "entry_point",
+    "first_nonfinite",
     "Checker",
     "Mistake",
     "assert_numpy_untouched",
@@ -60,6 +62,12 @@ __all__ = [
 # far below 1e-9 relative. Classic mistakes differ by far more than 1e-6 in the cases the checkers choose.
 RTOL = 1e-9
 ATOL = 1e-12
+
+# Tolerances for recognising a catalogued mistake: a mistake reproduces the learner's formula up to a
+# different order of operations (a few ulps), and every catalogued mistake differs from the reference by far
+# more than this in the cases where it is named.
+MATCH_RTOL = 1e-7
+MATCH_ATOL = 1e-10
 
 # Seconds one call of a learner's function may take before it is stopped (self-paced use; nbgrader has its
 # own per-cell timeout). Every reference call in the checkers takes well under 10 ms.
@@ -210,8 +218,31 @@ def first_difference(received: np.ndarray, expected: np.ndarray, rtol: float = R
     return None
 
 
-def _same(received: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
-    return received.shape == expected.shape and first_difference(received, expected, rtol, atol) is None
+def first_nonfinite(a: np.ndarray):
+    """``(index, "NaN" / "inf" / "-inf")`` of the first non-finite entry of a numeric array, or ``None``."""
+    for i, v in enumerate(a.ravel().tolist()):
+        if isinstance(v, complex):
+            v = v.real + v.imag
+        if v != v:
+            return _index(i, tuple(a.shape)), "NaN"
+        if v in (float("inf"), float("-inf")):
+            return _index(i, tuple(a.shape)), "inf" if v > 0 else "-inf"
+    return None
+
+
+def agree(a: Any, b: Any, rtol: float = MATCH_RTOL, atol: float = MATCH_ATOL) -> bool:
+    """Whether a learner's array equals what a catalogued mistake returns: same shape, numeric, values
+    within tolerance, NaN agreeing with NaN (a mistake that divides 0 by 0 is recognised by its NaN)."""
+    if not isinstance(a, _ndarray) or not isinstance(b, _ndarray) or a.shape != b.shape:
+        return False
+    if a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
+        return False
+    for x, y in zip(a.ravel().tolist(), b.ravel().tolist()):
+        if x == y or (x != x and y != y):
+            continue
+        if not abs(x - y) <= atol + rtol * abs(y):  # false for NaN against a number
+            return False
+    return True
 
 
 # --- the checker object ---------------------------------------------------------------------------------
@@ -369,7 +400,7 @@ class Checker:
         if value.dtype.kind not in "fc":
             self.fail(f"{what} has dtype {value.dtype}, expected a float array (float64).", case,
                       hint="integer arrays lose the fractions: start from float arrays (np.asarray(x, float)).")
-        bad = _first_nonfinite(value)
+        bad = first_nonfinite(value)
         if bad is not None:
             self.fail(
                 f"{what} contains {bad[1]} at index {bad[0]}, expected finite numbers "
@@ -407,13 +438,13 @@ class Checker:
             f"  received {what} = {format_array(received)}",
             f"  expected {what} = {format_array(expected)}",
         ]
-        named = self.match_mistake(received, mistakes, rtol=max(rtol, 1e-7), atol=max(atol, 1e-10))
+        named = self.match_mistake(received, mistakes, rtol=max(rtol, MATCH_RTOL), atol=max(atol, MATCH_ATOL))
         if named is not None:
             lines.append(f"  This matches a classic mistake: {named.name}.")
             hint = named.hint
         self.fail("\n".join(lines), case, hint=hint or self.hint)
 
-    def match_mistake(self, received, mistakes, rtol=1e-7, atol=1e-10) -> Mistake | None:
+    def match_mistake(self, received, mistakes, rtol=MATCH_RTOL, atol=MATCH_ATOL) -> Mistake | None:
         """The first catalogued mistake whose output equals ``received`` (or ``None``)."""
         for mistake, thunk in mistakes:
             try:
@@ -421,7 +452,7 @@ class Checker:
                     value = thunk()
             except BaseException:  # a mistake that cannot run on this case does not match
                 continue
-            if isinstance(value, _ndarray) and isinstance(received, _ndarray) and _same(received, value, rtol, atol):
+            if agree(received, value, rtol, atol):
                 return mistake
             if not isinstance(value, _ndarray) and not isinstance(received, _ndarray):
                 try:
@@ -435,18 +466,6 @@ class Checker:
     def done(self) -> None:
         n = len(self.cases)
         print(f"{self.exercise}: all {n} case{'s' if n != 1 else ''} passed")
-
-
-def _first_nonfinite(a: np.ndarray):
-    flat = a.ravel().tolist()
-    for i, v in enumerate(flat):
-        if isinstance(v, complex):
-            v = v.real + v.imag
-        if v != v:
-            return _index(i, tuple(a.shape)), "NaN"
-        if v in (float("inf"), float("-inf")):
-            return _index(i, tuple(a.shape)), "inf" if v > 0 else "-inf"
-    return None
 
 
 def _shape_hint(got: Sequence[int], want: Sequence[int]) -> str:

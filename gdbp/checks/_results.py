@@ -21,29 +21,9 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from gdbp.checks._core import (RTOL, ATOL, CheckFailed, Checker, Mistake, _TimeUp, describe, first_difference,
-                              format_array)
+from gdbp.checks._core import (ATOL, RTOL, CheckFailed, Checker, Mistake, _TimeUp,
+                              agree, describe, first_difference, first_nonfinite, format_array)
 from gdbp.checks._core import time_limit as _time_limit
-
-# Mistakes are matched with a looser tolerance than correctness: they reproduce the learner's formula up to
-# a different order of operations (a few ulps), and every catalogued mistake differs from the reference by
-# far more than this in the cases where it is named.
-MATCH_RTOL = 1e-7
-MATCH_ATOL = 1e-10
-
-
-def agree(a: Any, b: Any, rtol: float = MATCH_RTOL, atol: float = MATCH_ATOL) -> bool:
-    """Same shape and values within tolerance, NaN agreeing with NaN (to match a mistake that gives NaN)."""
-    if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray) or a.shape != b.shape:
-        return False
-    if a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
-        return False
-    for x, y in zip(a.ravel().tolist(), b.ravel().tolist()):
-        if x == y or (x != x and y != y):
-            continue
-        if not abs(x - y) <= atol + rtol * abs(y):  # false for NaN against a number
-            return False
-    return True
 
 
 def _as_float_array(value: Any):
@@ -197,7 +177,7 @@ def _diagnose(c: Checker, value: Any, what: str, expected: np.ndarray, case: str
     arr = np.asarray(value)
     if arr.dtype.kind != "f":
         return
-    bad = _first_nonfinite(arr)
+    bad = first_nonfinite(arr)
     if arr.shape == expected.shape and bad is None:
         return
     for mistake, _ in closest_mistake(c, arr, mistakes):
@@ -208,14 +188,6 @@ def _diagnose(c: Checker, value: Any, what: str, expected: np.ndarray, case: str
             problem = (f"{what} contains {bad[1]}{at}, expected finite numbers "
                        f"(received {format_array(arr)}; expected {format_array(expected)}).")
         c.fail(f"{problem}\n  This matches a classic mistake: {mistake.name}.", case, hint=mistake.hint)
-
-
-def _first_nonfinite(a: np.ndarray):
-    for i, v in enumerate(a.ravel().tolist()):
-        if not math.isfinite(v):
-            index = tuple(int(j) for j in np.unravel_index(i, a.shape)) if a.ndim else ()
-            return index, "NaN" if v != v else ("inf" if v > 0 else "-inf")
-    return None
 
 
 def as_array(c: Checker, value: Any, what: str, *, expected: np.ndarray, case: str, mistakes=()) -> np.ndarray:

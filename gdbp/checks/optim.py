@@ -47,15 +47,14 @@ every catalogued mistake differs by more than 1e-6 in at least one case (the tes
 from __future__ import annotations
 
 import inspect
-import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
 from gdbp import optim
-from gdbp.checks._core import entry_point
-from gdbp.checks._core import (CheckFailed, Checker, Mistake, _TimeUp, first_difference, format_array, run)
+from gdbp.checks._core import (CheckFailed, Checker, Mistake, _TimeUp, agree, entry_point, first_difference,
+                              first_nonfinite, format_array, run)
 from gdbp.checks._core import time_limit as _time_limit
 from gdbp.optim._common import bias_correction, ema
 from gdbp.optim.adadelta import AdadeltaState
@@ -888,20 +887,6 @@ def _trajectory(fn: Callable, case: _Case, steps: int, defaults: dict | None) ->
     return out
 
 
-def _agree(a: Any, b: np.ndarray, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
-    """Same shape and values within tolerance; NaN agrees with NaN (to match a mistake that gives NaN)."""
-    if not isinstance(a, np.ndarray) or a.shape != b.shape:
-        return False
-    for x, y in zip(a.ravel().tolist(), b.ravel().tolist()):
-        if x != x and y != y:
-            continue
-        if x == y:
-            continue
-        if not (abs(x - y) <= atol + rtol * abs(y)):  # false for NaN against a number
-            return False
-    return True
-
-
 def _learner_trajectory(c: Checker, case: _Case) -> list:
     """The learner's parameters over ``case`` for diagnosis only: called on copies, with the time limit,
     stopping quietly at the first step that raises or returns something unusable."""
@@ -936,12 +921,12 @@ def _mistake_thunks(c: Checker, exercise: OptimizerExercise, case: _Case, step: 
             learner_path.append(_learner_trajectory(c, diagnosis))
         path = learner_path[0]
         mistaken = _trajectory(mistake.fn, diagnosis, len(path), defaults)
-        return all(_agree(p, q) for p, q in zip(path, mistaken))
+        return all(agree(p, q) for p, q in zip(path, mistaken))
 
     def thunk(mistake: Mistake):
         def value():
             path = _trajectory(mistake.fn, case, step + 1, defaults)
-            if all(_agree(path[j], received[j]) for j in range(step)) and explains(mistake):
+            if all(agree(path[j], received[j]) for j in range(step)) and explains(mistake):
                 return path[step]
             return None
 
@@ -950,31 +935,22 @@ def _mistake_thunks(c: Checker, exercise: OptimizerExercise, case: _Case, step: 
     return [(m, thunk(m)) for m in exercise.mistakes]
 
 
-def _first_nonfinite_index(a: np.ndarray):
-    """``(flat index, "NaN" / "inf" / "-inf")`` of the first non-finite entry of ``a``, or None."""
-    for i, v in enumerate(a.ravel().tolist()):
-        if not math.isfinite(v):
-            return i, "NaN" if v != v else ("inf" if v > 0 else "-inf")
-    return None
-
-
 def _new_param(c: Checker, exercise, case, step, value, expected, received) -> np.ndarray:
     """new_param must be a float64 array of param's shape with finite entries. A non-finite answer that a
     catalogued mistake also gives (NaN from 0/0, t starting at 0) is named."""
     candidate = np.asarray(value) if isinstance(value, (float, np.floating)) else value
     if (isinstance(candidate, np.ndarray) and candidate.shape == expected.shape
             and candidate.dtype.kind == "f"):
-        bad = _first_nonfinite_index(candidate)
+        bad = first_nonfinite(candidate)
         if bad is not None:
             for mistake, thunk in _mistake_thunks(c, exercise, case, step, received):
                 try:
                     mistaken = thunk()
                 except Exception:
                     continue
-                if mistaken is not None and _agree(candidate, mistaken):
-                    index = np.unravel_index(bad[0], candidate.shape) if candidate.ndim else ()
+                if mistaken is not None and agree(candidate, mistaken):
                     c.fail(
-                        f"new_param contains {bad[1]} at index {tuple(int(i) for i in index)}, expected finite "
+                        f"new_param contains {bad[1]} at index {bad[0]}, expected finite "
                         f"numbers (first entries received: {format_array(candidate)}; expected: "
                         f"{format_array(expected)}).\n  This matches a classic mistake: {mistake.name}.",
                         case.name, hint=mistake.hint,
