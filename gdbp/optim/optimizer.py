@@ -161,26 +161,24 @@ class Optimizer:
             self._flat_state = None
             return False
         self._flat_param, self._flat_state = new_param, new_state
-        self._views = {name: new_param[part].reshape(shape) for name, part, shape in self._parts}
+        self._views = {name: new_param[part].reshape(shape) for name, (part, shape) in self._layout.items()}
         params.update(self._views)  # rebinding, as in the per-array path
         self.t += 1
         return True
 
     def _set_layout(self, shapes):
-        """Where each parameter lives in the flat array: ``_layout`` name -> (start, size, shape), and the
-        same as (name, slice, shape) in ``_parts``."""
-        self._shapes, self._layout, self._parts, start = shapes, {}, [], 0
+        """Where each parameter lives in the flat array: ``_layout`` name -> (slice, shape)."""
+        self._shapes, self._layout, start = shapes, {}, 0
         for name, shape in zip(self.params, shapes):
             size = math.prod(shape)
-            self._layout[name] = (start, size, shape)
-            self._parts.append((name, slice(start, start + size), shape))
+            self._layout[name] = (slice(start, start + size), shape)
             start += size
 
     def _slice_state(self, name):
         """The state of parameter ``name``: its slice of every per-element field of the flat state."""
-        start, size, shape = self._layout[name]
+        part, shape = self._layout[name]
         total = self._flat_param.size
-        fields = [f[start:start + size].reshape(shape) if isinstance(f, np.ndarray) and f.shape == (total,)
+        fields = [f[part].reshape(shape) if isinstance(f, np.ndarray) and f.shape == (total,)
                   else f for f in self._flat_state]
         return type(self._flat_state)(*fields)
 
