@@ -12,19 +12,14 @@ Layout, relative to the folder holding this file (the course root, normally the 
 The root is taken from this file's location, so a copy of the course in another folder (a temporary
 folder in the tests, a JupyterHub grader account) works without editing anything here.
 
-Defences against broken or hostile submissions (see docs/instructors.md, "What the autograder
-guarantees"): locked cells and test cells are restored from the gradebook, deleted test cells are put
-back, cells a learner added are not run, a test fails if and only if it raised, and the
-feedback shows neither hidden tests nor test tracebacks.
+nbgrader does the release and keeps the gradebook. Autograding is gdbp's (`gdbp-course grade`): every
+submission runs in its own sandbox and its test cells run apart from it (docs/instructors.md, "What the
+autograder guarantees"); nbgrader's own `nbgrader autograde`, which runs a student's code in the same
+process as the tests, is switched off below.
 """
 import os
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, Execute,
-    GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
-
-from gdbp.instructor.preprocessors import HideTestTracebacks, NeutraliseAddedCells, OnlyErrorsFail
+from gdbp.instructor.preprocessors import RefuseInProcessAutograde
 
 c = get_config()  # noqa: F821 - injected by traitlets when nbgrader loads this file
 
@@ -43,47 +38,13 @@ c.CourseDirectory.feedback_directory = os.path.join("grading", "feedback")
 # another's lock instead of failing at once with "database is locked" (SQLite's default is 5 s).
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db") + "?timeout=30"
 
-# Per-cell execution timeout in seconds. Every exercise of the course runs in well under a second
-# and the longest demonstration cell (a short training run) in a few seconds on a laptop, so 60 s
-# leaves a 10x margin for a slow shared grading machine while an infinite loop in one answer costs
-# at most one minute: the kernel is interrupted, that cell fails, and grading goes on with the next.
-c.Execute.timeout = 60
-c.Execute.interrupt_on_timeout = True
+# nbgrader's own autograde would run student code in the grader's process: refuse it, with a message
+# pointing at `gdbp-course grade`.
+c.Autograde.sanitize_preprocessors = [RefuseInProcessAutograde]
+c.Autograde.autograde_preprocessors = []
 
-# A learner who deleted a test cell is graded with the original test (by default nbgrader would
-# silently give 0 for it, or leave it "needs manual grading").
-c.OverwriteCells.add_missing_cells = True
-
-# Sanitising: nbgrader's own steps (clear outputs, de-duplicate ids, restore kernel spec, restore
-# locked and test cells from the gradebook), then gdbp's: cells a learner added are shown in the
-# feedback as text but never run, so they cannot monkeypatch numpy or the checkers before the tests.
-c.Autograde.sanitize_preprocessors = [
-    ClearOutput,
-    DeduplicateIds,
-    OverwriteKernelspec,
-    OverwriteCells,
-    NeutraliseAddedCells,
-    CheckCellMetadata,
-]
-# Grading: nbgrader's steps, plus one after execution: a test cell fails if and only if it raised or
-# timed out, as the checkers intend. nbgrader alone gives 0 to a passing test that printed a warning
-# to stderr, and reads a value displayed by learner code inside a failing test as (full) credit.
-c.Autograde.autograde_preprocessors = [
-    Execute,
-    OnlyErrorsFail,
-    IgnorePattern,
-    ClearMetadataPreprocessor,
-    LimitOutput,
-    SaveAutoGrades,
-    AssignLatePenalties,
-    CheckCellMetadata,
-]
-
-# Feedback: scores, no hidden tests (nbgrader's default shows them), and test failures reduced to
-# their message (a traceback would print the failing line of a hidden test).
-c.GenerateFeedback.preprocessors = [
-    GetGrades,
-    ClearHiddenTests,
-    HideTestTracebacks,
-    CSSHTMLHeaderPreprocessor,
-]
+# gdbp's grader (gdbp-course grade). course_packages: the packages a submission may use through the
+# grader (the course's own library; a course of one's own adds its package). The time limits of
+# gdbp/instructor/policy.py can be changed here too: cell_seconds, test_seconds, notebook_seconds,
+# max_restarts.
+c.GdbpGrading.course_packages = ["gdbp"]

@@ -2,18 +2,19 @@
 
     gdbp-course release [ASSIGNMENT]          solutions/ -> course/ (learner release) + gradebook
     gdbp-course collect SOURCE                downloads folder or LMS zip -> grading/submitted/
-    gdbp-course grade [--student S] [--jobs N]  autograde -> grading/autograded/ + gradebook
+    gdbp-course grade [--student S] [--jobs N]  autograde, each notebook in a sandbox -> grading/autograded/
     gdbp-course feedback [--student S]        grading/feedback/<student>/<assignment>/*.html
-    gdbp-course export [--to grades.csv]      one CSV row per student and notebook
+    gdbp-course export [--to grades.csv]      one CSV row per student and notebook (exit 1 on problems)
 
 Every command takes ``--course-root`` (default: the current directory when it holds
-``nbgrader_config.py``, else this repository). The steps run nbgrader's own API; see
-``gdbp.instructor.course`` and docs/instructors.md.
+``nbgrader_config.py``, else this repository). See ``gdbp.instructor.course`` and docs/instructors.md.
+Exit status: 0 when every step succeeded, 1 when some submission or row needs a look, 2 on a usage error
+or when grading cannot run (no sandbox).
 """
 import argparse
 import sys
 
-from gdbp.instructor.course import Course
+from gdbp.instructor.course import Course, SandboxUnavailable
 
 
 def build_parser():
@@ -32,6 +33,8 @@ def build_parser():
     grade.add_argument("--student", help="grade only this student")
     grade.add_argument("--assignment", help="grade only this assignment")
     grade.add_argument("--jobs", type=int, default=1, help="parallel grading processes (default: 1)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="grade without bubblewrap: submissions can then read this course's files (unsafe)")
 
     feedback = commands.add_parser("feedback", help="write feedback HTML for autograded submissions")
     feedback.add_argument("--student", help="only this student")
@@ -39,6 +42,7 @@ def build_parser():
 
     export = commands.add_parser("export", help="write grades as CSV")
     export.add_argument("--to", help="CSV path (default: grading/grades.csv)")
+    export.add_argument("--assignment", help="only this assignment")
     return parser
 
 
@@ -53,13 +57,13 @@ def main(argv=None):
             report = course.collect(args.source)
             return 1 if report.skipped or report.unreadable else 0
         if args.command == "grade":
-            results = course.grade(args.student, args.assignment, args.jobs)
+            results = course.grade(args.student, args.assignment, args.jobs, isolated=not args.no_sandbox)
             return 0 if all(r.success for r in results) else 1
         if args.command == "feedback":
             return 1 if course.feedback(args.student, args.assignment) else 0
-        course.export(args.to)
-        return 0
-    except (FileNotFoundError, ValueError) as error:
+        _, problems = course.export(args.to, args.assignment)
+        return 1 if problems else 0
+    except (FileNotFoundError, ValueError, SandboxUnavailable) as error:
         print(f"gdbp-course {args.command}: {error}", file=sys.stderr)
         return 2
 

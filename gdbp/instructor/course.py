@@ -1,36 +1,45 @@
-"""The instructor's workflow over nbgrader: release, collect, grade, feedback, export.
+"""The instructor's workflow: release, collect, grade, feedback, export, over nbgrader's gradebook.
 
-Each step calls nbgrader's own Python API (``nbgrader.apps.NbGraderAPI``) with the course's
-``nbgrader_config.py``; nothing here decides a score. What this module adds is the glue nbgrader
-leaves to the instructor: finding the course, placing downloaded files into nbgrader's submitted
-layout, setting aside files that are not notebooks, grading in parallel processes, progress lines,
-and one CSV row per student and notebook.
+Each step is one method of :class:`Course`; the rooms it uses each hold one part:
+
+- ``lms.py`` and ``collect.py``: downloaded file names, student ids, placing files into ``grading/submitted``;
+- ``assemble.py``: what is graded of a submission (the release's cells, the learner's answers);
+- ``policy.py`` and ``sandbox.py``: what a submission may do, and the sandbox that enforces it;
+- ``wire/``: the data-only channel between the grader and a submission's process;
+- ``runner.py`` and ``grading.py``: the trusted side that runs the test cells and writes the gradebook;
+- ``feedback.py``: the HTML pages for students.
+
+nbgrader does the release (``generate_assignment``) and keeps the gradebook; autograding is gdbp's, because
+nbgrader runs a student's code in the same process as the tests (see docs/instructors.md).
 
 Layout (see ``nbgrader_config.py``): ``solutions/<assignment>/<notebook>.ipynb`` -> ``course/...``;
 ``grading/{submitted,autograded,feedback}/<student>/<assignment>/``; ``grading/gradebook.db``.
 """
-import concurrent.futures
+from __future__ import annotations
+
 import csv
+import json
 import logging
-import multiprocessing
 import os
-import re
-import shutil
 import sys
-import tempfile
 import time
 import warnings
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 
+from . import collect as collecting
+from . import grading
+from .assemble import Unreadable, grade_id, read_notebook
+from .collect import UNREADABLE_SUFFIX, CollectReport
+from .policy import GraderPolicy
+from .runner import Limits
+from .sandbox import SandboxUnavailable, sandbox_status
+
 CONFIG_FILE = "nbgrader_config.py"
-UNREADABLE_SUFFIX = ".unreadable"
-_STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.@+-]*$")
-_COPY_SUFFIX = re.compile(r"-\d+$")  # LMS duplicates: 01_basics-1.ipynb
-_SKIP_DIRS = {"__MACOSX", ".ipynb_checkpoints"}
+__all__ = ["Course", "CollectReport", "GradeResult", "SandboxUnavailable", "find_course_root", "is_readable_notebook"]
 
 
 def find_course_root(root=None):
@@ -63,31 +72,17 @@ def ensure_alembic_on_path():
 
 
 def is_readable_notebook(path):
-    """True if ``path`` parses as a Jupyter notebook (JSON with nbformat 4 structure)."""
+    """True if ``path`` holds a notebook the grader can read (see ``assemble.read_notebook``)."""
     try:
-        nbformat.read(str(path), as_version=4)
-    except Exception:  # noqa: BLE001 - any failure means nbgrader could not grade it either
+        read_notebook(Path(path).read_bytes())
+    except (Unreadable, OSError):
         return False
     return True
 
 
 def unmarked_code_cells(nb):
-    """Return the indices of code cells without an nbgrader ``grade_id``.
-
-    In the course every code cell carries one; an unmarked cell in ``solutions/`` would be taken for
-    a learner's addition at grading time and not run.
-    """
-    return [i for i, cell in enumerate(nb.cells)
-            if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade_id")]
-
-
-@dataclass
-class CollectReport:
-    """What ``collect`` did: ``placed`` (source, destination) pairs, and files it did not place
-    (``skipped``: (source, reason)) or placed but cannot be graded (``unreadable``: destinations)."""
-    placed: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)
-    unreadable: list = field(default_factory=list)
+    """Indices of code cells without an nbgrader ``grade_id`` (in ``solutions/`` they would not be graded)."""
+    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and not grade_id(cell)]
 
 
 @dataclass
@@ -126,19 +121,17 @@ class Course:
 
     @property
     def api(self):
-        """An ``NbGraderAPI`` configured for this course (created on first use)."""
+        """An ``NbGraderAPI`` configured for this course (created on first use; used to release)."""
         if self._api is None:
             from nbgrader.apps import NbGraderAPI  # noqa: PLC0415 - nbgrader is optional
-            # The API probes the JupyterHub exchange folder and logs CRITICAL when it is absent;
-            # grading from the command line never uses the exchange.
             traitlets_log = logging.getLogger("traitlets")
             level = traitlets_log.level
-            traitlets_log.setLevel(logging.CRITICAL + 1)
+            traitlets_log.setLevel(logging.CRITICAL + 1)  # the exchange folder's absence is irrelevant here
             try:
                 self._api = NbGraderAPI(config=self.config)
             finally:
                 traitlets_log.setLevel(level)
-            self._api.log.setLevel("ERROR")  # our progress lines replace nbgrader's INFO chatter
+            self._api.log.setLevel("ERROR")
         return self._api
 
     @property
@@ -168,6 +161,14 @@ class Course:
     def _check_assignment(self, assignment):
         if assignment is not None and assignment not in self.assignments():
             raise ValueError(f"assignment: expected one of {self.assignments()}, got {assignment!r}")
+
+    def grading_settings(self):
+        """(GraderPolicy, Limits) from the ``GdbpGrading`` section of ``nbgrader_config.py``."""
+        section = self.config.get("GdbpGrading", {})
+        packages = tuple(section.get("course_packages", ("gdbp",)))
+        defaults = Limits()
+        limits = Limits(**{name: section.get(name, getattr(defaults, name)) for name in vars(defaults)})
+        return GraderPolicy(packages=packages), limits
 
     # ------------------------------------------------------------------ release
     def release(self, assignment=None):
@@ -199,104 +200,21 @@ class Course:
         """Map notebook name -> assignment, from ``solutions/``."""
         return {nb: a for a in self.assignments() for nb in self.notebooks(a)}
 
-    def _place(self, path, relative, index):
-        """Return (student, assignment, notebook) for one downloaded file, or a reason string.
-
-        Understood names (see docs/instructors.md):
-        ``<student>/<notebook>.ipynb``, ``<student>/<assignment>/<notebook>.ipynb`` and
-        ``<student>_<anything>_<notebook>.ipynb`` (LMS downloads), with an optional ``-N`` copy suffix.
-        """
-        if path.suffix != ".ipynb":
-            return "not a .ipynb file"
-        stem = _COPY_SUFFIX.sub("", path.stem)
-        parents = relative.parent.parts
-        if stem in index:
-            student = parents[-1] if parents else None
-            if student == index[stem] and len(parents) >= 2:  # <student>/<assignment>/<notebook>
-                student = parents[-2]
-            if student is None:
-                return "a notebook name without a student (expected <student>/<notebook>.ipynb)"
-        else:
-            matches = [nb for nb in index if stem.endswith("_" + nb)]
-            if not matches:
-                return f"no known notebook name at the end of the file name (known: {sorted(index)})"
-            stem = max(matches, key=len)
-            student = path.stem.split("_", 1)[0]
-        if not _STUDENT_ID.match(student or ""):
-            return f"student id {student!r} is not a plain name (letters, digits, . @ + -)"
-        return student, index[stem], stem
+    def _release_ids(self):
+        ids = {}
+        for notebook, assignment in self._notebook_index().items():
+            path = self.folder("release") / assignment / f"{notebook}.ipynb"
+            source = path if path.exists() else self.folder("source") / assignment / f"{notebook}.ipynb"
+            ids[(assignment, notebook)] = {grade_id(c) for c in nbformat.read(str(source), as_version=4).cells} - {None}
+        return ids
 
     def collect(self, source):
-        """Copy a folder of downloaded notebooks, or an LMS zip, into ``grading/submitted/``.
-
-        Each file goes to ``grading/submitted/<student>/<assignment>/<notebook>.ipynb``. When a
-        student has several files for one notebook, the most recently modified wins. A file that is
-        not a readable notebook is stored as ``<notebook>.ipynb.unreadable`` so that it is kept for
-        the instructor but graded as missing (0 points). Returns a ``CollectReport``.
-        """
-        source = Path(source)
-        if not source.exists():
-            raise FileNotFoundError(f"source: expected a folder or a .zip file, {source} does not exist")
+        """Copy a folder of downloaded notebooks, or an LMS zip, into ``grading/submitted/`` (see
+        ``collect.py`` and ``lms.py`` for the names understood). Returns a ``CollectReport``."""
         index = self._notebook_index()
         if not index:
             raise ValueError(f"no notebooks in {self.folder('source')}: nothing to match submissions against")
-        with tempfile.TemporaryDirectory() as tmp:
-            if source.is_file():
-                if not zipfile.is_zipfile(source):
-                    raise ValueError(f"source: expected a folder or a .zip file, got {source}")
-                with zipfile.ZipFile(source) as archive:
-                    _safe_extract(archive, Path(tmp))
-                source = Path(tmp)
-            return self._collect_folder(source, index)
-
-    def _collect_folder(self, source, index):
-        report, chosen = CollectReport(), {}
-        for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            relative = path.relative_to(source)
-            if _SKIP_DIRS & set(relative.parts) or path.name.startswith("."):
-                continue
-            placed = self._place(path, relative, index)
-            if isinstance(placed, str):
-                report.skipped.append((path, placed))
-                continue
-            previous = chosen.get(placed)
-            if previous is not None:
-                older, newer = sorted([previous, path], key=lambda p: p.stat().st_mtime)
-                report.skipped.append((older, f"an older file for the same student and notebook than {newer.name}"))
-                path = newer
-            chosen[placed] = path
-        for (student, assignment, notebook), path in sorted(chosen.items()):
-            folder = self.folder("submitted") / student / assignment
-            folder.mkdir(parents=True, exist_ok=True)
-            dest = folder / f"{notebook}.ipynb"
-            for stale in (dest, dest.with_name(dest.name + UNREADABLE_SUFFIX)):
-                stale.unlink(missing_ok=True)
-            shutil.copy2(path, dest)
-            report.placed.append((path, dest))
-            self.say(f"  {path.relative_to(source)} -> {dest.relative_to(self.root)}")
-        report.unreadable = self.set_aside_unreadable()
-        self.say(f"collected {len(report.placed)} notebooks of {len({k[0] for k in chosen})} students"
-                 f" into {self.folder('submitted')}")
-        for path, reason in report.skipped:
-            self.say(f"  not placed: {path.relative_to(source)}: {reason}")
-        return report
-
-    def set_aside_unreadable(self, student=None):
-        """Rename submitted notebooks that are not readable notebooks to ``*.ipynb.unreadable``.
-
-        nbgrader then treats them as missing: 0 points for that notebook, the student's other
-        notebooks graded. Returns the renamed paths.
-        """
-        pattern = f"{student or '*'}/*/*.ipynb"
-        renamed = []
-        for path in sorted(self.folder("submitted").glob(pattern)):
-            if not is_readable_notebook(path):
-                target = path.with_name(path.name + UNREADABLE_SUFFIX)
-                path.replace(target)
-                renamed.append(target)
-                self.say(f"  unreadable: {path.relative_to(self.root)} is not a Jupyter notebook "
-                         f"(not valid notebook JSON); kept as {target.name}, graded 0")
-        return renamed
+        return collecting.collect(source, index, self._release_ids(), self.folder("submitted"), say=self.say)
 
     # -------------------------------------------------------------------- grade
     def submissions(self, student=None, assignment=None):
@@ -304,62 +222,154 @@ class Course:
         submitted = self.folder("submitted")
         known = set(self.assignments())
         pairs = []
-        for folder in sorted(submitted.glob(f"{student or '*'}/{assignment or '*'}")):
-            if folder.is_dir() and folder.name in known:
-                pairs.append((folder.parent.name, folder.name))
+        if not submitted.is_dir():
+            return pairs
+        for student_dir in sorted(submitted.iterdir()):
+            if not student_dir.is_dir() or (student is not None and student_dir.name != student):
+                continue
+            for folder in sorted(student_dir.iterdir()):
+                if folder.is_dir() and folder.name in known and (assignment is None or folder.name == assignment):
+                    pairs.append((student_dir.name, folder.name))
         return pairs
 
-    def grade(self, student=None, assignment=None, jobs=1):
-        """Autograde every submission (or one student's, or one assignment's) with nbgrader.
+    def grade(self, student=None, assignment=None, jobs=1, isolated=True):
+        """Autograde every submission (or one student's, or one assignment's).
 
-        With ``jobs > 1``, submissions are graded in that many processes sharing the SQLite gradebook
-        (students are created first so that no two processes insert the same row). Returns a list of
-        ``GradeResult``, one per (student, assignment).
+        Each notebook runs in its own sandbox (``sandbox.py``), its tests here (``runner.py``), in ``jobs``
+        parallel worker processes. ``isolated=False`` runs submissions without bubblewrap (only when the
+        instructor asks: ``--no-sandbox``). Returns a list of ``GradeResult``, one per (student, assignment).
+
+        Raises
+        ------
+        SandboxUnavailable
+            If ``isolated`` and bubblewrap cannot build the sandbox here.
         """
-        if jobs < 1:
+        if not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs: expected an integer >= 1, got {jobs}")
         self._check_assignment(assignment)
-        self.set_aside_unreadable(student)
+        if isolated:
+            ok, why = sandbox_status()
+            if not ok:
+                raise SandboxUnavailable(f"cannot grade in a sandbox: {why}. Install bubblewrap, or pass --no-sandbox "
+                                         "to run submissions without isolation (they can then read this course's "
+                                         "files, including solutions/)")
         pairs = self.submissions(student, assignment)
         if not pairs:
             self.say(f"no submissions to grade in {self.folder('submitted')}")
             return []
-        with self.gradebook() as gb:
-            released = {a.name for a in gb.assignments}
+        policy, limits = self.grading_settings()
+        with self.gradebook() as gb, warnings.catch_warnings():
+            # nbgrader's own session handling warns while it creates a submission; harmless, not ours.
+            warnings.simplefilter("ignore")
+            released = {a.name: a for a in gb.assignments}
+            missing = sorted({a for _, a in pairs} - set(released))
+            if missing:
+                raise ValueError(f"assignments {missing} are not in the gradebook: run `gdbp-course release` first")
             for name in sorted({s for s, _ in pairs}):
-                gb.update_or_create_student(name)
-        missing = sorted({a for _, a in pairs} - released)
-        if missing:
-            raise ValueError(f"assignments {missing} are not in the gradebook: run `gdbp-course release` first")
-        results, todo = [], []
+                gb.update_or_create_student(name, **self._student_names(name))
+            jobs_list, skipped = [], {}
+            for student_id, assignment_id in pairs:
+                folder = self.folder("submitted") / student_id / assignment_id
+                gb.update_or_create_submission(assignment_id, student_id, **self._timestamp(folder))
+                for notebook in sorted(n.name for n in released[assignment_id].notebooks):
+                    path = folder / f"{notebook}.ipynb"
+                    status = "missing" if not path.exists() else None
+                    if path.with_name(path.name + UNREADABLE_SUFFIX).exists() and not path.exists():
+                        status = "unreadable"
+                    data = path.read_bytes() if path.exists() else None
+                    if data is not None:
+                        try:
+                            read_notebook(data)
+                        except Unreadable:
+                            path.replace(path.with_name(path.name + UNREADABLE_SUFFIX))
+                            self.say(f"  unreadable: {path.relative_to(self.root)} is not a Jupyter notebook; "
+                                     "graded 0")
+                            status, data = "unreadable", None
+                    if status is not None:
+                        grading.zero_scores(gb, student_id, assignment_id, notebook)
+                        skipped.setdefault((student_id, assignment_id), []).append(f"{notebook}: {status}, 0 points")
+                        continue
+                    sources = {c.name: c.source for c in gb.find_notebook(notebook, assignment_id).source_cells}
+                    release = (self.folder("release") / assignment_id / f"{notebook}.ipynb").read_text(encoding="utf-8")
+                    jobs_list.append(grading.Job(student_id, assignment_id, notebook, release, sources, data,
+                                                 policy={"packages": policy.packages}, limits=grading.limits_dict(limits),
+                                                 isolated=isolated))
+        by_pair = {}
+        progress = _progress_bar(len(jobs_list))
+
+        def record(result):
+            by_pair.setdefault((result.student, result.assignment), []).append(result)
+            self._save(result)
+            progress.update(1)
+            done = by_pair[(result.student, result.assignment)]
+            expected = sum(1 for j in jobs_list if (j.student, j.assignment) == (result.student, result.assignment))
+            if len(done) == expected:
+                self._report_pair(result.student, result.assignment, done, skipped, len(by_pair), len(pairs), progress)
+
+        try:
+            grading.run_jobs(jobs_list, workers=jobs, on_result=record)
+        finally:
+            progress.close()
+        results = []
         for student_id, assignment_id in pairs:
-            if not any((self.folder("submitted") / student_id / assignment_id).glob("*.ipynb")):
+            done = by_pair.get((student_id, assignment_id), [])
+            if not done:  # nothing to run: every notebook missing or unreadable
+                notes = skipped.get((student_id, assignment_id), [])
+                self.say(f"[{len(results) + 1}/{len(pairs)}] NOT GRADED {student_id} {assignment_id} - "
+                         + "; ".join(notes))
                 results.append(GradeResult(student_id, assignment_id, False, 0.0,
                                            "no readable notebook submitted: 0 points"))
-                self._report(len(results), len(pairs), results[-1])
-            else:
-                todo.append((student_id, assignment_id))
-        if jobs == 1:
-            for student_id, assignment_id in todo:
-                results.append(_autograde(self, student_id, assignment_id))
-                self._report(len(results), len(pairs), results[-1])
-        else:
-            context = multiprocessing.get_context("spawn")  # kernels and zmq do not survive fork
-            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-                futures = [pool.submit(_autograde_in_worker, str(self.root), s, a) for s, a in todo]
-                for future in concurrent.futures.as_completed(futures):
-                    results.append(future.result())
-                    self._report(len(results), len(pairs), results[-1])
+                continue
+            errors = [r.error for r in done if r.error]
+            notes = skipped.get((student_id, assignment_id), []) + sorted({n for r in done for n in r.notes})
+            results.append(GradeResult(student_id, assignment_id, not errors, sum(r.seconds for r in done),
+                                       "; ".join(errors + notes)))
         return results
 
-    def _report(self, i, n, result):
+    def _student_names(self, student):
+        """First/last name for the gradebook from what collect recorded of the LMS's display name."""
+        for info in sorted((self.folder("submitted") / student).glob("*/.*.collected.json")):
+            try:
+                name = json.loads(info.read_text()).get("display_name")
+            except ValueError:
+                continue
+            if name and name != student:
+                return {"last_name": str(name)[:128]}
+        return {}
+
+    @staticmethod
+    def _timestamp(folder):
+        path = folder / "timestamp.txt"
+        if path.exists():
+            try:
+                return {"timestamp": datetime.fromisoformat(path.read_text().strip())}
+            except ValueError:
+                pass
+        return {}
+
+    def _save(self, result):
+        """Write one worker's executed notebook and its scores (this process only)."""
+        if result.executed is None:
+            return
+        target = self.folder("autograded") / result.student / result.assignment / f"{result.notebook}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        node = nbformat.reads(result.executed, as_version=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            grading.save_scores(self.db_url, result, node)
+        nbformat.write(node, str(target))
+
+    def _report_pair(self, student, assignment, done, skipped, i, n, progress):
+        errors = [r.error for r in done if r.error]
         score = ""
-        if result.success:
-            got, out_of = self.assignment_score(result.student, result.assignment)
+        if not errors:
+            got, out_of = self.assignment_score(student, assignment)
             score = f" {got:g}/{out_of:g}"
-        status = "graded" if result.success else "NOT GRADED"
-        self.say(f"[{i}/{n}] {status} {result.student} {result.assignment}{score}"
-                 f" ({result.seconds:.1f} s){' - ' + result.message if result.message else ''}")
+        notes = skipped.get((student, assignment), []) + sorted({note for r in done for note in r.notes})
+        status = "graded" if not errors else "NOT GRADED"
+        line = (f"[{i}/{n}] {status} {student} {assignment}{score} ({sum(r.seconds for r in done):.1f} s)"
+                + (" - " + "; ".join(errors + notes) if errors or notes else ""))
+        progress.write(line, self.say)
 
     def assignment_score(self, student, assignment):
         """(score, max_score) of one graded submission, read from the gradebook."""
@@ -369,72 +379,95 @@ class Course:
 
     # ----------------------------------------------------------------- feedback
     def feedback(self, student=None, assignment=None):
-        """Write feedback HTML ``grading/feedback/<student>/<assignment>/<notebook>.html`` for every
-        autograded submission (or one student's / one assignment's). Returns the failed assignments."""
+        """Write ``grading/feedback/<student>/<assignment>/<notebook>.html`` for every autograded notebook
+        (or one student's / one assignment's). Returns the (student, assignment) pairs that failed."""
+        from .feedback import write_feedback  # noqa: PLC0415 - nbconvert is heavy
         self._check_assignment(assignment)
         autograded = self.folder("autograded")
-        names = sorted({p.name for p in autograded.glob(f"{student or '*'}/{assignment or '*'}") if p.is_dir()})
-        failed = []
-        for i, name in enumerate(names, 1):
-            start = time.perf_counter()
-            result = self.api.generate_feedback(name, student_id=student, force=True)
-            count = len(list(self.folder("feedback").glob(f"{student or '*'}/{name}/*.html")))
-            self.say(f"[{i}/{len(names)}] feedback {name}: {count} HTML page(s)"
-                     f" ({time.perf_counter() - start:.1f} s)")
-            if not result["success"]:
-                failed.append(name)
-                self.say(_last_error(result))
-        if not names:
+        failed, written = [], 0
+        pairs = sorted({(p.parent.parent.name, p.parent.name) for p in autograded.glob("*/*/*.ipynb")}) \
+            if autograded.is_dir() else []
+        pairs = [(s, a) for s, a in pairs if (student is None or s == student) and (assignment is None or a == assignment)]
+        for s, a in pairs:
+            for path in sorted((autograded / s / a).glob("*.ipynb")):
+                target = self.folder("feedback") / s / a / f"{path.stem}.html"
+                try:
+                    write_feedback(path, target, student=s, assignment=a, notebook=path.stem, db_url=self.db_url)
+                    written += 1
+                except Exception as err:  # noqa: BLE001 - one broken page must not stop the others
+                    failed.append((s, a))
+                    self.say(f"  feedback failed for {s}/{a}/{path.name}: {type(err).__name__}: {err}")
+        if not pairs:
             self.say(f"nothing autograded in {autograded}: run `gdbp-course grade` first")
+        else:
+            self.say(f"feedback: {written} HTML page(s) in {self.folder('feedback')}")
         return failed
 
     # ------------------------------------------------------------------- export
-    def scores(self):
-        """One dict per (student, notebook): student_id, assignment, notebook, score, max_score, status.
+    def scores(self, assignment=None):
+        """One dict per (student, notebook): student_id, assignment, notebook, score, max_score, status, flag.
 
         Students are those in the gradebook or with a folder in ``grading/submitted/``. ``status`` is
-        ``graded``, ``needs manual grading``, ``missing`` (nothing submitted), ``unreadable`` (the
-        file was not a notebook) or ``not graded`` (autograding failed; see ``grade``'s output). Every
-        status but the first two scores 0.
+        ``graded``, ``needs manual grading``, ``missing`` (nothing submitted), ``unreadable`` (the file was
+        not a notebook) or ``not graded`` (autograding failed, or the gradebook lost the row). ``flag`` is
+        empty, or says why the row needs the instructor's eyes (a score above the maximum).
         """
         from nbgrader.api import MissingEntry  # noqa: PLC0415
         rows = []
         submitted, autograded = self.folder("submitted"), self.folder("autograded")
         with self.gradebook() as gb:
             assignments = sorted(gb.assignments, key=lambda a: a.name)
+            if assignment is not None:
+                assignments = [a for a in assignments if a.name == assignment]
             students = {s.id for s in gb.students}
             students |= {p.name for p in submitted.iterdir() if p.is_dir()} if submitted.is_dir() else set()
             for student in sorted(students):
-                for assignment in assignments:
-                    for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
-                        row = {"student_id": student, "assignment": assignment.name, "notebook": notebook.name,
-                               "score": 0.0, "max_score": float(notebook.max_score)}
+                for a in assignments:
+                    for notebook in sorted(a.notebooks, key=lambda n: n.name):
+                        row = {"student_id": student, "assignment": a.name, "notebook": notebook.name,
+                               "score": 0.0, "max_score": float(notebook.max_score), "flag": ""}
                         filename = f"{notebook.name}.ipynb"
-                        sent = submitted / student / assignment.name / filename
+                        sent = submitted / student / a.name / filename
                         if sent.with_name(filename + UNREADABLE_SUFFIX).exists():
                             row["status"] = "unreadable"
                         elif not sent.exists():
                             row["status"] = "missing"
-                        elif not (autograded / student / assignment.name / filename).exists():
+                        elif not (autograded / student / a.name / filename).exists():
                             row["status"] = "not graded"
                         else:
                             try:
-                                graded = gb.find_submission_notebook(notebook.name, assignment.name, student)
+                                graded = gb.find_submission_notebook(notebook.name, a.name, student)
                             except MissingEntry:
                                 row["status"] = "not graded"
                             else:
                                 row["score"] = float(graded.score)
                                 row["status"] = "needs manual grading" if graded.needs_manual_grade else "graded"
+                        if row["score"] > row["max_score"] + 1e-9:
+                            row["flag"] = f"score {row['score']:g} is above the maximum {row['max_score']:g}"
                         rows.append(row)
         return rows
 
-    def export(self, to=None):
-        """Write ``scores()`` as CSV to ``to`` (default ``grading/grades.csv``); return the path."""
+    def export(self, to=None, assignment=None):
+        """Write ``scores()`` as CSV to ``to`` (default ``grading/grades.csv``); return ``(path, problems)``.
+
+        ``problems`` lists what the instructor must look at: an empty gradebook, a student or notebook with
+        no grade row, a score above its maximum. The CLI exits non-zero when there are any.
+        """
+        self._check_assignment(assignment)
         to = Path(to) if to is not None else self.root / "grading" / "grades.csv"
-        rows = self.scores()
+        rows = self.scores(assignment)
+        problems = []
+        with self.gradebook() as gb:
+            if not gb.assignments:
+                problems.append("the gradebook has no assignments (was it replaced or emptied? run "
+                                "`gdbp-course release`, then grade again)")
+            elif not rows:
+                problems.append("the gradebook has no students and grading/submitted/ is empty")
+        problems += [f"{r['student_id']} {r['notebook']}: {r['flag']}" for r in rows if r["flag"]]
+        problems += [f"{r['student_id']} {r['notebook']}: not graded" for r in rows if r["status"] == "not graded"]
         to.parent.mkdir(parents=True, exist_ok=True)
-        with open(to, "w", newline="") as f:
-            writer = csv.DictWriter(f, ["student_id", "assignment", "notebook", "score", "max_score", "status"])
+        with open(to, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, ["student_id", "assignment", "notebook", "score", "max_score", "status", "flag"])
             writer.writeheader()
             for row in rows:
                 writer.writerow({**row, "score": f"{row['score']:g}", "max_score": f"{row['max_score']:g}"})
@@ -445,16 +478,9 @@ class Course:
         for student, (got, out_of) in sorted(totals.items()):
             self.say(f"  {student}: {got:g}/{out_of:g}")
         self.say(f"wrote {len(rows)} rows ({len(totals)} students) to {to}")
-        return to
-
-
-def _safe_extract(archive, dest):
-    """Extract a zip without letting a member escape ``dest`` (no absolute paths, no '..')."""
-    for member in archive.infolist():
-        target = (dest / member.filename).resolve()
-        if dest.resolve() not in target.parents and target != dest.resolve():
-            raise ValueError(f"source: zip member {member.filename!r} would be written outside the folder")
-    archive.extractall(dest)
+        for problem in problems:
+            self.say(f"  PROBLEM: {problem}")
+        return to, problems
 
 
 def _last_error(result):
@@ -466,34 +492,33 @@ def _last_error(result):
     return "  " + (lines[-1] if lines else "unknown error")
 
 
-_NOTES = [("added by the learner", "added cells not run"),
-          ("Timeout waiting for execute reply", "a cell timed out"),
-          ("Missing grade cell", "deleted test cell restored"),
-          ("No submitted file", "a notebook is missing")]
+class _Bar:
+    """A tqdm progress bar on stderr when it is a terminal; lines go above it."""
+
+    def __init__(self, total):
+        self.bar = None
+        if sys.stderr.isatty() and total:
+            try:
+                from tqdm import tqdm  # noqa: PLC0415
+            except ImportError:
+                return
+            self.bar = tqdm(total=total, unit="notebook", desc="grading", file=sys.stderr, leave=False)
+
+    def update(self, n):
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def write(self, line, say):
+        if self.bar is not None:
+            self.bar.clear()
+        say(line)
+        if self.bar is not None:
+            self.bar.refresh()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
 
-def _autograde(course, student, assignment):
-    """Autograde one submission through nbgrader's API; return a GradeResult with notes from its log."""
-    from sqlalchemy.exc import SAWarning  # noqa: PLC0415 - installed with nbgrader
-    start = time.perf_counter()
-    course.api.log.setLevel("WARNING")
-    with warnings.catch_warnings():
-        # nbgrader's own session handling warns while it creates a submission; harmless, not ours.
-        warnings.simplefilter("ignore", SAWarning)
-        result = course.api.autograde(assignment, student, force=True, create=True)
-    log = result.get("log", "")
-    notes = [note for pattern, note in _NOTES if pattern in log]
-    if not result["success"]:
-        notes.append(_last_error(result).strip())
-    return GradeResult(student, assignment, result["success"], time.perf_counter() - start, "; ".join(notes))
-
-
-_WORKER_COURSES = {}
-
-
-def _autograde_in_worker(root, student, assignment):
-    """Process-pool entry point: one Course per worker process, reused across submissions."""
-    course = _WORKER_COURSES.get(root)
-    if course is None:
-        course = _WORKER_COURSES[root] = Course(root, say=lambda line: None)
-    return _autograde(course, student, assignment)
+def _progress_bar(total):
+    return _Bar(total)

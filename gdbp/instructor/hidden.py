@@ -9,15 +9,18 @@ message addressed to the learner when ``learner_fn``
    holding it;
 3. was *defined in* the reference's package (``__module__`` starts with ``gdbp``), i.e. some other
    gdbp function was imported under the exercise's name;
-4. *calls* it when run on ``args``: every binding of the reference in loaded modules and in
-   ``learner_fn``'s globals is temporarily replaced by a recording stand-in that forwards the call,
-   so the learner's function behaves exactly as before while we watch.
+4. *runs* it, or any code of the reference's package, when run on ``args``: the call is watched by
+   ``gdbp.checks._watch.Watch``, which sees the reference's code run however it was reached (a default
+   argument, a dict, a class attribute, ``exec`` of its source, an equivalent function of the package).
 
-It is a deterrent for the honest majority, not a sandbox: learner code runs in the same process and
-a determined learner can hide a call (``getattr`` on a string built at run time, ``exec``...).
+When grading (``gdbp-course grade``) the learner's function runs in the submission's sandbox, where
+the course's package does not exist: a reference can only run in the grader, on request, where the
+watch sees it, so 4. holds whatever the learner's code does. In a learner's own kernel (``progress()``,
+or running the hidden test by hand) it is a deterrent that a determined learner can switch off.
 """
 import functools
-import sys
+
+from gdbp.checks._watch import Watch
 
 _MESSAGE = ("{name} uses the course's reference solution {ref} ({how}); "
             "write the function yourself in the answer cell")
@@ -62,47 +65,27 @@ def _static_reason(fn, reference):
     return None
 
 
-def _bindings_of(reference, fn):
-    """Return ``[(namespace_dict, name)]`` for every place ``reference`` is bound that ``fn`` could reach."""
-    namespaces = [getattr(module, "__dict__", None) for module in list(sys.modules.values())]
-    namespaces.append(getattr(fn, "__globals__", None))
-    found, seen = [], set()
-    for namespace in namespaces:
-        if not isinstance(namespace, dict) or id(namespace) in seen:
-            continue
-        seen.add(id(namespace))
-        for name, value in list(namespace.items()):
-            if value is reference:
-                found.append((namespace, name))
-    return found
+def _reference_package(reference):
+    """The modules whose code counts as the reference: its module's package (``gdbp.optim`` for
+    ``gdbp.optim.adam``), or the module itself when it is not inside a package."""
+    module = getattr(reference, "__module__", None) or ""
+    parts = module.split(".")
+    return (".".join(parts[:2]) if len(parts) > 2 else module,) if module else ()
 
 
 def calls_reference(fn, reference, args=(), kwargs=None):
-    """Run ``fn(*args, **kwargs)`` while watching ``reference``; return True if it was called.
+    """Run ``fn(*args, **kwargs)`` and return True if code of ``reference``'s package ran meanwhile.
 
-    Every binding of ``reference`` in loaded modules and in ``fn.__globals__`` is replaced by a
-    stand-in that records the call and forwards it, then restored, even if ``fn`` raises. An
-    exception raised by ``fn`` is not this check's business and is swallowed (the visible tests
+    An exception raised by ``fn`` is not this check's business and is swallowed (the visible tests
     report it); the return value is discarded.
     """
-    calls = []
-
-    @functools.wraps(reference)
-    def recording(*a, **k):
-        calls.append(1)
-        return reference(*a, **k)
-
-    bindings = _bindings_of(reference, fn)
-    for namespace, name in bindings:
-        namespace[name] = recording
-    try:
-        fn(*args, **(kwargs or {}))
-    except Exception:  # noqa: BLE001 - see docstring
-        pass
-    finally:
-        for namespace, name in bindings:
-            namespace[name] = reference
-    return bool(calls)
+    watch = Watch(modules=_reference_package(reference))
+    with watch:
+        try:
+            fn(*args, **(kwargs or {}))
+        except Exception:  # noqa: BLE001 - see docstring
+            pass
+    return bool(watch.found)
 
 
 def assert_not_reference(fn, reference, args=(), kwargs=None, name=None):
@@ -134,7 +117,7 @@ def assert_not_reference(fn, reference, args=(), kwargs=None, name=None):
     name = name or getattr(fn, "__name__", "your function")
     reason = _static_reason(fn, reference)
     if reason is None and (args or kwargs) and calls_reference(fn, reference, args, kwargs):
-        reason = "it calls that function"
+        reason = "it runs that function's code"
     if reason is not None:
         raise AssertionError(_MESSAGE.format(name=name, ref=_qualified(reference), how=reason))
 

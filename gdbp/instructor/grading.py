@@ -1,0 +1,120 @@
+"""The trusted side of autograding: grade submissions, then record their scores in the gradebook.
+
+For each submitted notebook the grader builds the notebook to grade from the release and the gradebook
+(``assemble.py``), runs it (``runner.py``: the submission's cells in its sandbox, the test cells here)
+and returns the executed notebook *as data*. Each notebook is graded in a new worker process forked
+from a server that has already imported the grader (``forkserver``, one task per process), so nothing a
+submission does to the grader's objects can outlive it or reach another student's grading. Only this
+parent process writes: the autograded notebook (``grading/autograded/...``) and the scores, with
+nbgrader's own ``SaveAutoGrades`` (a test cell scores its points unless it holds an error).
+
+Workers never open the gradebook; a submission's process never sees it.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import copy
+import multiprocessing
+import time
+from dataclasses import asdict, dataclass, field
+
+import nbformat
+
+from .assemble import assemble, read_notebook
+from .policy import GraderPolicy
+from .runner import Limits, Runner
+
+
+@dataclass
+class Job:
+    """Everything a worker needs to grade one notebook, as plain data."""
+
+    student: str
+    assignment: str
+    notebook: str
+    release: str                  # the release notebook (JSON text)
+    sources: dict                 # {grade_id: source} from the gradebook (tests with hidden parts)
+    submission: bytes             # the file the student handed in
+    policy: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=dict)
+    isolated: bool = True
+
+
+@dataclass
+class Graded:
+    """A worker's result: the executed notebook (JSON text), which tests passed, notes, time."""
+
+    student: str
+    assignment: str
+    notebook: str
+    executed: str | None
+    passed: dict
+    notes: list
+    seconds: float
+    error: str = ""
+
+
+def grade_job(job: Job) -> Graded:
+    """Grade one notebook (runs in a worker process)."""
+    start = time.perf_counter()
+    try:
+        release = nbformat.reads(job.release, as_version=4)
+        submission = read_notebook(job.submission)
+        cells = assemble(release, submission, job.sources)
+        runner = Runner(release, cells, policy=GraderPolicy(**job.policy), isolated=job.isolated,
+                        limits_=Limits(**job.limits))
+        outcome = runner.run()
+        executed = copy.deepcopy(release)
+        executed.cells = outcome.cells
+        return Graded(job.student, job.assignment, job.notebook, nbformat.writes(executed), outcome.passed,
+                      outcome.notes, time.perf_counter() - start)
+    except Exception as err:  # noqa: BLE001 - reported as "not graded" for this notebook only
+        return Graded(job.student, job.assignment, job.notebook, None, {}, [], time.perf_counter() - start,
+                      f"{type(err).__name__}: {err}")
+
+
+_PRELOAD = ["gdbp.instructor.grading", "gdbp.instructor.runner", "gdbp.checks", "gdbp.optim", "gdbp.model",
+            "gdbp.train", "gdbp.engine", "gdbp.layers", "numpy", "nbformat"]
+
+
+def run_jobs(jobs, workers=1, on_result=None, preload=()):
+    """Grade ``jobs`` in ``workers`` parallel processes, a new process per job; return the results in order
+    of completion (and pass each to ``on_result`` as it arrives)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD + list(preload))
+    results = []
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                max_tasks_per_child=1) as pool:
+        futures = [pool.submit(grade_job, job) for job in jobs]
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as err:  # noqa: BLE001 - a worker that died: that notebook is not graded
+                job = jobs[futures.index(future)]
+                result = Graded(job.student, job.assignment, job.notebook, None, {}, [], 0.0,
+                                f"the grading process failed: {type(err).__name__}: {err}")
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+    return results
+
+
+def save_scores(db_url, graded: Graded, executed_node) -> None:
+    """Record one executed notebook's scores with nbgrader's own SaveAutoGrades (trusted parent only)."""
+    from nbgrader.preprocessors import SaveAutoGrades
+    resources = {"nbgrader": {"notebook": graded.notebook, "assignment": graded.assignment,
+                              "student": graded.student, "db_url": db_url}}
+    SaveAutoGrades().preprocess(executed_node, resources)
+
+
+def zero_scores(gb, student, assignment, notebook) -> None:
+    """A notebook that is missing or unreadable: every grade 0, no manual grading needed."""
+    submission = gb.find_submission_notebook(notebook, assignment, student)
+    for grade in submission.grades:
+        grade.auto_score = 0
+        grade.needs_manual_grade = False
+    gb.db.commit()
+
+
+def limits_dict(limits: Limits) -> dict:
+    return asdict(limits)
