@@ -1,4 +1,4 @@
-"""Shared fixtures. Optional oracles (PyTorch, Chromium) skip cleanly when absent,
+"""Shared fixtures. Optional oracles (PyTorch, Chromium, bubblewrap) skip cleanly when absent,
 unless GDBP_REQUIRE_ORACLES=1 (set by .ci/run), where their absence is a failure."""
 import os
 import shutil
@@ -34,3 +34,13 @@ def require_chromium():
 @pytest.fixture
 def torch():
     return require_torch()
+
+
+def require_sandbox():
+    """Skip unless bubblewrap can build the grader's sandbox here (fail under CI, where it must)."""
+    from gdbp.instructor.sandbox import sandbox_status  # noqa: PLC0415
+    ok, why = sandbox_status()
+    if not ok:
+        if REQUIRE_ORACLES:
+            pytest.fail(f"the grading sandbox is not available: {why}")
+        pytest.skip(f"the grading sandbox is not available: {why}")

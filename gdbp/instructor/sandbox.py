@@ -210,6 +210,8 @@ class Sandbox:
             args += ["--remote", package]
         for item in local:
             args += ["--local", item]
+        for name in limits.HIDDEN_PACKAGES:
+            args += ["--hidden", name]
         inner = [python, "-I", "-S", "-c", boot, *args]
         if not self.isolated:
             return inner
@@ -232,11 +234,12 @@ class Sandbox:
         for site in site_dirs():
             if not any(site.startswith(p + os.sep) for p in prefixes):
                 binds += ["--ro-bind", site, site]
-            for name in limits.HIDDEN_PACKAGES:
-                if os.path.isdir(os.path.join(site, name)):
-                    binds += ["--ro-bind", str(folder / "empty"), os.path.join(site, name)]
-                if os.path.isfile(os.path.join(site, name + ".py")):
-                    binds += ["--ro-bind", "/dev/null", os.path.join(site, name + ".py")]
+            for entry in sorted(os.listdir(site)):
+                if not entry.split(".")[0].startswith(limits.HIDDEN_PACKAGES) or entry.endswith(
+                        (".dist-info", ".egg-info", ".pth")):
+                    continue
+                path = os.path.join(site, entry)
+                binds += ["--ro-bind", str(folder / "empty") if os.path.isdir(path) else "/dev/null", path]
         env = {"HOME": HOME, "MPLCONFIGDIR": "/tmp/matplotlib", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
                "PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}

@@ -56,13 +56,17 @@ class RemoteModule(types.ModuleType):
 class RemoteFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Import hook: ``--remote`` packages come from the grader, ``--local`` modules from shipped files."""
 
-    def __init__(self, endpoint, remote, local):
-        self.endpoint, self.remote, self.local = endpoint, tuple(remote), dict(local)
+    def __init__(self, endpoint, remote, local, hidden=()):
+        self.endpoint, self.remote, self.local, self.hidden = endpoint, tuple(remote), dict(local), tuple(hidden)
 
     def _ours(self, fullname):
         return any(fullname == p or fullname.startswith(p + ".") for p in self.remote)
 
     def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0] in self.hidden and not self._ours(fullname):
+            # their folders are empty here anyway; say so instead of importing an empty namespace package
+            raise ModuleNotFoundError(f"No module named {fullname!r} (not available while a notebook is graded)",
+                                      name=fullname)
         if fullname in self.local:
             return importlib.util.spec_from_file_location(fullname, self.local[fullname])
         if not self._ours(fullname):
@@ -238,6 +242,7 @@ def main(argv=None):
     parser.add_argument("--remote", action="append", default=[])
     parser.add_argument("--local", action="append", default=[], help="module=path")
     parser.add_argument("--mpl-cache", help="a folder holding matplotlib's font list, copied before use")
+    parser.add_argument("--hidden", action="append", default=[], help="a package that is not importable")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     config_dir = os.environ.get("MPLCONFIGDIR")
     if args.mpl_cache and config_dir and os.path.isdir(args.mpl_cache):
@@ -251,7 +256,7 @@ def main(argv=None):
         "exec": lambda *a: shell_state["exec"](*a),
         "lookup": lambda *a: shell_state["lookup"](*a),
     })
-    sys.meta_path.insert(0, RemoteFinder(endpoint, args.remote, local))
+    sys.meta_path.insert(0, RemoteFinder(endpoint, args.remote, local, args.hidden))
     shell, current = make_shell()
     _no_remote_source()
     shell_state["exec"], shell_state["lookup"] = _exec(shell, current), _lookup(shell)

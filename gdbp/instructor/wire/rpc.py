@@ -87,6 +87,13 @@ class Proxy:
 
     __slots__ = ("_gdbp_ep", "_gdbp_hid", "__weakref__")
 
+    def __getattribute__(self, name):
+        # the proxy type holds the remote *class's* __module__ and __doc__; an instance has its own
+        if name == "__module__" or name == "__doc__":
+            return object.__getattribute__(self, "_gdbp_ep").request(
+                "getattr", h=object.__getattribute__(self, "_gdbp_hid"), name=name)
+        return object.__getattribute__(self, name)
+
     def __getattr__(self, name):
         if name.startswith("__") and name not in REMOTE_DUNDERS:
             raise AttributeError(name)
