@@ -1,5 +1,5 @@
-"""Fast tests of the instructor tools: the course config, collect's naming rules, the CLI's errors,
-the preprocessors (checked against nbgrader's own scoring function) and the hidden-test helper.
+"""Fast tests of the instructor tools: the course config, collect's naming rules, the CLI's errors
+and exit codes, export's checks, the feedback preprocessor and the hidden-test helper.
 The end-to-end grading of a class is in test_grading_class.py (slow)."""
 import functools
 import os
@@ -11,17 +11,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 pytest.importorskip("nbgrader", reason="nbgrader not installed (pip install -e .[grading])")
 
-from nbgrader.utils import determine_grade  # noqa: E402
-
 from gdbp.instructor import cli  # noqa: E402
+from gdbp.instructor import course as course_module  # noqa: E402
 from gdbp.instructor import simulate as sim  # noqa: E402
 from gdbp.instructor.course import Course, find_course_root, is_readable_notebook  # noqa: E402
 from gdbp.instructor.hidden import assert_not_reference, calls_reference  # noqa: E402
-from gdbp.instructor.preprocessors import HideTestTracebacks, NeutraliseAddedCells, OnlyErrorsFail  # noqa: E402
+from gdbp.instructor.preprocessors import HideTestTracebacks, RefuseInProcessAutograde  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini_course"
@@ -54,17 +53,12 @@ def test_config_layout_under_grading_and_relocatable(course_root):
     assert course.folder("source") == course_root / "solutions"
 
 
-def test_config_defences_registered(course_root):
+def test_config_switches_off_in_process_autograde_and_names_the_course_packages(course_root):
     config = Course(course_root, say=lambda line: None).config
-    assert config.Execute.timeout == 60
-    assert config.OverwriteCells.add_missing_cells is True
-    names = [pp.__name__ for pp in config.GenerateFeedback.preprocessors]
-    assert "ClearHiddenTests" in names and "HideTestTracebacks" in names
-    sanitize = [pp.__name__ for pp in config.Autograde.sanitize_preprocessors]
-    assert sanitize.index("NeutraliseAddedCells") > sanitize.index("OverwriteCells")
-    grading = [pp.__name__ for pp in config.Autograde.autograde_preprocessors]
-    assert grading.index("OnlyErrorsFail") == grading.index("Execute") + 1
-    assert grading.index("OnlyErrorsFail") < grading.index("SaveAutoGrades")
+    assert [pp.__name__ for pp in config.Autograde.sanitize_preprocessors] == ["RefuseInProcessAutograde"]
+    assert config.GdbpGrading.course_packages == ["gdbp"]
+    with pytest.raises(RuntimeError, match="gdbp-course grade"):
+        RefuseInProcessAutograde().preprocess(new_notebook(), {})
 
 
 def test_find_course_root_requires_config(tmp_path, monkeypatch):
@@ -90,20 +84,27 @@ def test_mini_course_solutions_fully_marked():
 
 
 # ------------------------------------------------------------------------------------------ collect
+def placed(report, root):
+    submitted = root / "grading" / "submitted"
+    return sorted(str(d.relative_to(submitted)) for _, d in report.placed)
+
+
 def test_collect_understands_the_documented_layouts(course_root, tmp_path):
     src = tmp_path / "downloads"
     (src / "alice").mkdir(parents=True)
     (src / "bob" / "02_relu").mkdir(parents=True)
-    shutil.copy(notebook_json(tmp_path), src / "alice" / "01_basics.ipynb")       # <student>/<notebook>
-    shutil.copy(notebook_json(tmp_path), src / "bob" / "02_relu" / "02_relu.ipynb")  # nbgrader layout
-    shutil.copy(notebook_json(tmp_path), src / "carol_123_456_01_basics-1.ipynb")    # LMS flat name
+    shutil.copy(notebook_json(tmp_path), src / "alice" / "01_basics.ipynb")               # <student>/<notebook>
+    shutil.copy(notebook_json(tmp_path), src / "bob" / "02_relu" / "02_relu.ipynb")       # nbgrader layout
+    shutil.copy(notebook_json(tmp_path), src / "carolsmith_123_456_01_basics-1.ipynb")    # Canvas
+    shutil.copy(notebook_json(tmp_path), src / "Dana Lee_88_assignsubmission_file_02_relu.ipynb")  # Moodle
+    shutil.copy(notebook_json(tmp_path), src / "jane_doe_02_relu.ipynb")                   # flat, id with _
     lines = []
     report = Course(course_root, say=lines.append).collect(src)
-    submitted = course_root / "grading" / "submitted"
-    assert sorted(str(d.relative_to(submitted)) for _, d in report.placed) == [
-        "alice/01_basics/01_basics.ipynb", "bob/02_relu/02_relu.ipynb", "carol/01_basics/01_basics.ipynb"]
+    assert placed(report, course_root) == [
+        "123/01_basics/01_basics.ipynb", "88/02_relu/02_relu.ipynb", "alice/01_basics/01_basics.ipynb",
+        "bob/02_relu/02_relu.ipynb", "jane_doe/02_relu/02_relu.ipynb"]
     assert report.skipped == [] and report.unreadable == []
-    assert any("collected 3 notebooks of 3 students" in line for line in lines)
+    assert any("collected 5 notebooks of 5 students" in line for line in lines)
 
 
 def test_collect_reports_what_it_cannot_place(course_root, tmp_path):
@@ -120,18 +121,53 @@ def test_collect_reports_what_it_cannot_place(course_root, tmp_path):
     assert report.placed == []
 
 
-def test_collect_keeps_newest_duplicate_and_sets_aside_unreadable(course_root, tmp_path):
+def test_collect_recognises_a_renamed_notebook_by_its_cells(course_root, tmp_path):
+    Course(course_root, say=lambda line: None).release("02_relu")
+    src = tmp_path / "downloads" / "erin"
+    src.mkdir(parents=True)
+    shutil.copy(course_root / "course" / "02_relu" / "02_relu.ipynb", src / "my homework.ipynb")
+    report = Course(course_root, say=lambda line: None).collect(src.parent)
+    assert placed(report, course_root) == ["erin/02_relu/02_relu.ipynb"]
+
+
+def test_collect_newest_by_the_lms_attempt_not_by_file_time(course_root, tmp_path):
+    """Canvas -N resubmissions and browser (1) copies: the higher number wins, whatever the mtimes say;
+    a newer file that is not a notebook is kept as .unreadable and graded 0."""
     src = tmp_path / "downloads"
     src.mkdir()
-    old, new = src / "alice_1_01_basics.ipynb", src / "alice_2_01_basics.ipynb"
-    shutil.copy(notebook_json(tmp_path), old)
-    new.write_text("{ not json")
-    os.utime(old, (1_000_000, 1_000_000))
+    first, second = src / "alicex_7_70_01_basics.ipynb", src / "alicex_7_71_01_basics-1.ipynb"
+    shutil.copy(notebook_json(tmp_path), first)
+    second.write_text("{ not json")
+    os.utime(second, (1_000_000, 1_000_000))  # older on disk, but the later attempt
+    (src / "bob").mkdir()
+    shutil.copy(notebook_json(tmp_path), src / "bob" / "02_relu.ipynb")
+    shutil.copy(notebook_json(tmp_path), src / "bob" / "02_relu (1).ipynb")
+    os.utime(src / "bob" / "02_relu (1).ipynb", (1_000_000, 1_000_000))
     report = Course(course_root, say=lambda line: None).collect(src)
-    assert [p.name for p, _ in report.skipped] == [old.name]
-    target = course_root / "grading/submitted/alice/01_basics/01_basics.ipynb"
+    assert sorted(p.name for p, _ in report.skipped) == ["02_relu.ipynb", first.name]
+    target = course_root / "grading/submitted/7/01_basics/01_basics.ipynb"
     assert report.unreadable == [target.with_name("01_basics.ipynb.unreadable")]
     assert not target.exists() and report.unreadable[0].read_text() == "{ not json"
+    assert placed(report, course_root) == ["bob/02_relu/02_relu.ipynb"]
+
+
+def test_collect_blackboard_and_brightspace_timestamps_choose_the_newest(course_root, tmp_path):
+    archive = tmp_path / "bb.zip"
+    new, old = notebook_json(tmp_path, "new.ipynb"), notebook_json(tmp_path, "old.ipynb")
+    nb = nbformat.read(str(new), as_version=4)
+    nb.metadata["which"] = "newest"
+    nbformat.write(nb, str(new))
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("HW 1_jane_doe_attempt_2026-10-01-09-00-00.txt", "Name: Jane Doe (jane_doe)\n")
+        z.writestr("HW 1_jane_doe_attempt_2026-10-02-09-00-00.txt", "Name: Jane Doe (jane_doe)\n")
+        z.write(old, "HW 1_jane_doe_attempt_2026-10-01-09-00-00_01_basics.ipynb")
+        z.write(new, "HW 1_jane_doe_attempt_2026-10-02-09-00-00_01_basics.ipynb")
+        z.write(new, "5-42 - Doe, Jon - Oct 3, 2026 905 AM - 02_relu.ipynb")
+        z.write(old, "6-42 - Doe, Jon - Oct 2, 2026 1105 PM - 02_relu.ipynb")
+    report = Course(course_root, say=lambda line: None).collect(archive)
+    assert placed(report, course_root) == ["42/02_relu/02_relu.ipynb", "jane_doe/01_basics/01_basics.ipynb"]
+    for _, dest in report.placed:
+        assert nbformat.read(str(dest), as_version=4).metadata.get("which") == "newest", dest
 
 
 def test_collect_reads_a_zip_and_refuses_escaping_members(course_root, tmp_path):
@@ -153,6 +189,8 @@ def test_is_readable_notebook_rejects_json_that_is_not_a_notebook(tmp_path):
     (tmp_path / "a.ipynb").write_text('{"hello": 1}')
     assert not is_readable_notebook(tmp_path / "a.ipynb")
     assert is_readable_notebook(notebook_json(tmp_path))
+    (tmp_path / "bom.ipynb").write_bytes(b"\xef\xbb\xbf" + notebook_json(tmp_path).read_bytes())
+    assert is_readable_notebook(tmp_path / "bom.ipynb")
 
 
 # ---------------------------------------------------------------------------------------------- cli
@@ -166,6 +204,42 @@ def test_cli_bad_jobs_and_unknown_assignment_exit_2(course_root, capsys):
     assert "jobs: expected an integer >= 1, got 0" in capsys.readouterr().err
     assert cli.main(["--course-root", str(course_root), "release", "07_nope"]) == 2
     assert "assignment: expected one of ['01_basics', '02_relu']" in capsys.readouterr().err
+
+
+def test_cli_grade_refuses_without_a_sandbox_unless_asked(course_root, monkeypatch, capsys):
+    monkeypatch.setattr(course_module, "sandbox_status", lambda: (False, "bubblewrap (bwrap) is not installed"))
+    assert cli.main(["--course-root", str(course_root), "grade"]) == 2
+    err = capsys.readouterr().err
+    assert "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err
+
+
+def test_cli_export_exits_1_on_an_empty_gradebook_and_filters_by_assignment(course_root, capsys):
+    assert cli.main(["--course-root", str(course_root), "export"]) == 1
+    assert "PROBLEM: the gradebook has no assignments" in capsys.readouterr().out
+    assert cli.main(["--course-root", str(course_root), "release"]) == 0
+    sim.write(course_root, "zoe", "02_relu", "02_relu", sim.read_pair(course_root, "02_relu")[0])
+    assert cli.main(["--course-root", str(course_root), "export", "--assignment", "02_relu"]) == 1  # not graded
+    out = capsys.readouterr().out
+    assert "zoe 02_relu: not graded" in out
+    rows = (course_root / "grading" / "grades.csv").read_text().splitlines()
+    assert rows[0] == "student_id,assignment,notebook,score,max_score,status,flag"
+    assert {r.split(",")[1] for r in rows[1:]} == {"02_relu"}
+
+
+def test_export_flags_a_score_above_its_maximum(course_root):
+    course = Course(course_root, say=lambda line: None)
+    assert course.release("02_relu") == []
+    sim.write(course_root, "max", "02_relu", "02_relu", sim.read_pair(course_root, "02_relu")[0])
+    (course_root / "grading/autograded/max/02_relu").mkdir(parents=True)
+    (course_root / "grading/autograded/max/02_relu/02_relu.ipynb").write_text("{}")
+    with course.gradebook() as gb:
+        gb.update_or_create_student("max")
+        gb.update_or_create_submission("02_relu", "max")
+        grade = gb.find_grade("forward_test", "02_relu", "02_relu", "max")
+        grade.auto_score = 50  # a gradebook somebody tampered with
+        gb.db.commit()
+    _, problems = course.export()
+    assert problems == ["max 02_relu: score 50 is above the maximum 3"]
 
 
 def test_cli_collect_prints_progress_and_fails_on_unplaced(course_root, tmp_path, capsys):
@@ -191,38 +265,6 @@ def run(preprocessor, cell):
     nb = new_notebook(cells=[cell])
     nb, _ = preprocessor.preprocess(nb, {})
     return nb.cells[0]
-
-
-def test_only_errors_fail_stderr_warning_keeps_points():
-    cell = grade_cell_with([new_output("stream", name="stderr", text="RuntimeWarning: divide by zero\n")])
-    assert determine_grade(cell)[0] == 0, "nbgrader alone: a warning costs the points"
-    cell = run(OnlyErrorsFail(), cell)
-    assert determine_grade(cell)[0] == 2
-    assert cell.outputs[0].name == "stdout" and "RuntimeWarning" in cell.outputs[0].text
-
-
-def test_only_errors_fail_displayed_value_cannot_hide_an_error():
-    shown = new_output("execute_result", data={"text/plain": "'1'"}, execution_count=1)
-    error = new_output("error", ename="AssertionError", evalue="wrong", traceback=[])
-    cell = grade_cell_with([shown, error])
-    assert determine_grade(cell)[0] == 2, "nbgrader alone: the displayed value wins"
-    assert determine_grade(run(OnlyErrorsFail(), cell))[0] == 0
-
-
-def test_only_errors_fail_keeps_partial_credit_without_error():
-    shown = new_output("execute_result", data={"text/plain": "0.5"}, execution_count=1)
-    assert determine_grade(run(OnlyErrorsFail(), grade_cell_with([shown])))[0] == 0.5
-
-
-def test_neutralise_added_cells_turns_unmarked_code_into_text():
-    added = new_code_cell("np.allclose = lambda *a, **k: True  # ```` fence")
-    kept = new_code_cell("x = 1", metadata={"nbgrader": {"grade_id": "setup", "locked": True}})
-    text = new_markdown_cell("hello")
-    nb, _ = NeutraliseAddedCells().preprocess(new_notebook(cells=[added, kept, text]), {})
-    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "markdown"]
-    assert nb.cells[0].source.startswith("**Not graded: you added this cell.**")
-    assert "`````python\nnp.allclose" in nb.cells[0].source, "fence longer than any backtick run"
-    assert nb.cells[1].source == "x = 1" and nb.cells[2].source == "hello"
 
 
 def test_hide_test_tracebacks_keeps_only_the_message():
@@ -269,10 +311,17 @@ def test_assert_not_reference_accepts_own_code(reference_module):
     ("it wraps that function", lambda ref: functools.partial(ref.step, lr=0.1)),
     ("it holds that function in a closure", lambda ref: (lambda f: (lambda *a: f(*a)))(ref.step)),
     ("it runs the same code object", lambda ref: types.FunctionType(ref.step.__code__, {})),
-    ("it calls that function", lambda ref: learner(
+    ("it runs that function's code", lambda ref: learner(
         "import refpkg.optim\ndef step(param, grad, lr):\n    return refpkg.optim.step(param, grad, lr)\n")),
-    ("it calls that function", lambda ref: learner(
+    ("it runs that function's code", lambda ref: learner(
         "def step(param, grad, lr):\n    return s(param, grad, lr)\n", s=ref.step)),
+    ("it runs that function's code", lambda ref: learner(  # kept in a default argument
+        "def step(param, grad, lr, _f=s):\n    return _f(param, grad, lr)\n", s=ref.step)),
+    ("it runs that function's code", lambda ref: learner(  # kept in a class attribute
+        "class K:\n    f = staticmethod(s)\ndef step(param, grad, lr):\n    return K.f(param, grad, lr)\n",
+        s=ref.step)),
+    ("it runs that function's code", lambda ref: learner(  # kept in a dict
+        "table = {'f': s}\ndef step(param, grad, lr):\n    return table['f'](param, grad, lr)\n", s=ref.step)),
 ])
 def test_assert_not_reference_flags_borrowed_solutions(reference_module, how, make):
     fn = make(reference_module)

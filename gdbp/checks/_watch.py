@@ -76,7 +76,7 @@ def _codes_of(obj, module_name, out):
 
 
 def _nested(code, out):
-    out.add(code)
+    out[id(code)] = code
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             _nested(const, out)
@@ -91,16 +91,20 @@ def fingerprint(code):
 
 def reference_code(modules):
     """(code objects, fingerprints) of everything defined in ``modules`` and their submodules."""
-    key = tuple(sorted(modules))
-    if key not in _CACHE:
-        codes = set()
-        for name in key:
+    names = tuple(sorted(modules))
+    cached = _CACHE.get(names)
+    if cached is None or any(sys.modules.get(n) is not m for n, m in cached[2]):  # a module loaded anew
+        codes, loaded = {}, []
+        for name in names:
             for module in _submodules(name):
+                loaded.append((module.__name__, module))
                 for value in list(vars(module).values()):
                     _codes_of(value, module.__name__, codes)
-        prints = {fingerprint(c) for c in codes if len(c.co_code) >= _MIN_BYTECODE}
-        _CACHE[key] = (frozenset(codes), frozenset(prints))
-    return _CACHE[key]
+        prints = {fingerprint(c) for c in codes.values() if len(c.co_code) >= _MIN_BYTECODE}
+        # by identity: two code objects compiled from the same text compare equal, and a learner's own
+        # three-line answer may well be the same text as the reference's
+        cached = _CACHE[names] = (codes, frozenset(prints), loaded)
+    return cached[0], cached[1]
 
 
 def _is_cell(filename):
@@ -118,17 +122,18 @@ class Watch:
     def __init__(self, exercise=None, modules=None):
         self.modules = tuple(modules) if modules is not None else REFERENCE_MODULES.get(exercise, ())
         self.found = []
-        self._seen = {}
+        self._seen, self._keep = {}, []
 
     def _check(self, code):
-        verdict = self._seen.get(code)
+        verdict = self._seen.get(id(code))
         if verdict is None:
             codes, prints = reference_code(self.modules)
-            verdict = code in codes and not _exempt(code)
+            verdict = codes.get(id(code)) is code and not _exempt(code)
             if not verdict and len(code.co_code) >= _MIN_BYTECODE and not _is_cell(code.co_filename) \
                     and not code.co_filename.startswith(_GDBP_DIR):
                 verdict = fingerprint(code) in prints
-            self._seen[code] = verdict
+            self._seen[id(code)] = verdict
+            self._keep.append(code)  # so that its id is not reused while this watch lives
         return verdict
 
     def _hook(self, frame, event, arg):

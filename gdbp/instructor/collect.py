@@ -110,11 +110,13 @@ def collect(source, index, releases, submitted: Path, say=print) -> CollectRepor
             report.skipped.append((entry.path, f"larger than {MAX_MEMBER_BYTES >> 20} MB"))
             continue
         download = lms.parse(entry.path, known=known, receipts=receipts)
+        notebook, copy_number = lms.match_notebook(download.name, index)
         if download.student is None:
-            reason = "a notebook name without a student (expected <student>/<notebook>.ipynb or an LMS download name)"
+            reason = ("a notebook name without a student (expected <student>/<notebook>.ipynb or an LMS "
+                      "download name)" if notebook else
+                      f"no known notebook name at the end of the file name (known: {sorted(index)})")
             report.skipped.append((entry.path, reason))
             continue
-        notebook, copy_number = lms.match_notebook(download.name, index)
         data = entry.read()
         if notebook is None:
             identified = _identify(data, releases)
