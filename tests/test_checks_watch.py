@@ -53,7 +53,7 @@ DISGUISES = {
     "Optimizer": "def adam(param, grad, state, lr=0.001, **hp):\n"
                  "    opt = state or gdbp.optim.Optimizer({'p': param.copy()}, rule='adam', lr=lr)\n"
                  "    opt.step({'p': grad})\n    return opt.params['p'], opt",
-    "exec of the source": "import inspect, gdbp.optim.adam as m\nspace = dict(vars(m))\n"
+    "exec of the source": "import inspect, sys\nm = sys.modules['gdbp.optim.adam']\nspace = dict(vars(m))\n"
                           "exec(inspect.getsource(m), space)\nadam = space['adam']",
 }
 
