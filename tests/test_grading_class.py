@@ -1,279 +1,337 @@
-"""Integration: a simulated class goes through the real nbgrader with the course's nbgrader_config.py:
-release -> submissions -> autograde (2 processes) -> feedback -> CSV export, and the exported scores
-are asserted exactly.
+"""A class graded end to end through the `gdbp-course` commands: collect (an LMS zip), grade (2 jobs,
+each notebook in its sandbox), feedback, export; every student's exported score is asserted exactly.
 
-The hostile class runs on the mini course in tests/fixtures/mini_course (2 notebooks: 01_basics with
-exercises worth 1, 2 and 3 points; 02_relu with 1 and 2 points, so every partial score tells which
-exercises passed). The generic class (full solutions, untouched release, a cheater, a learner who
-deleted every test cell) is parametrized over the course root and also runs on the real course once
-solutions/ holds notebooks.
+The class runs on the mini course (tests/fixtures/mini_course: 01_basics with exercises worth 1, 2 and 3
+points, 02_relu with 1 and 2, so every partial score tells which exercises passed). It holds honest
+students with the files real learners and LMSs produce (copied cells, renamed and re-flagged cells,
+copies named "(1)", Canvas/Moodle names, ids with underscores, spaces and non-ASCII letters, BOM, CRLF,
+nbformat 3, resubmissions, a kernel that dies, loops that ignore signals, floods) and hostile ones
+(one attack each, on top of wrong answers, so that their honest score is 0 or known). A second class
+runs the real course: full solutions score full marks on every notebook, the release scores 0, and an
+Adam borrowed as adamw(weight_decay=0) scores 0 for that exercise only.
 """
+import copy
 import csv
+import json
 import os
-import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import require_sandbox
 
 pytest.importorskip("nbgrader", reason="nbgrader not installed (pip install -e .[grading])")
 
 from gdbp.instructor import simulate as sim  # noqa: E402
-from gdbp.instructor.course import Course  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini_course"
-# Small enough to keep the suite fast, 50x the slowest legitimate cell of the mini course (~0.1 s).
-TEST_TIMEOUT = 5
+B, R = "01_basics", "02_relu"
 HIDDEN_MARKERS = ("hidden_check", "BEGIN HIDDEN TESTS", "assert_not_reference")
-
-REAL_HAS_NOTEBOOKS = any((REPO / "solutions").glob("*/*.ipynb"))
-# (course root, checker module, per-cell timeout, students). The real course keeps the configured
-# timeout (its demonstration cells train for seconds) and only the cheap students besides "full":
-# each student costs one run of every notebook.
-COURSES = [
-    pytest.param(MINI, "minicourse.checks", TEST_TIMEOUT, ("full", "untouched", "cheater", "no_tests"), id="mini"),
-    # The cheater's tricks are the mini course's business (they do not depend on the notebooks); on the
-    # real course: full marks on every notebook for the full solutions, 0 and no crash for the release.
-    pytest.param(REPO, "gdbp.checks", None, ("full", "untouched"), id="real",
-                 marks=pytest.mark.skipif(not REAL_HAS_NOTEBOOKS,
-                                          reason="solutions/ has no notebooks yet (the course is being written)")),
-]
+CLI = [sys.executable, "-m", "gdbp.instructor.cli"]
 
 
-def make_course(tmp, source_root, timeout=TEST_TIMEOUT):
-    """Copy a course's solutions/ and the repository's nbgrader_config.py into ``tmp``.
+def gdbp_course(root, *args, check=True):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(MINI), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([*CLI, "--course-root", str(root), *args], capture_output=True, text=True, env=env,
+                          timeout=1200)
+    if check:
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+    return done
 
-    ``timeout`` overrides ``Execute.timeout`` (None keeps the configured 60 s).
-    """
+
+def make_course(tmp, source_root, packages=("gdbp",), limits=None):
     root = Path(tmp) / "course"
-    shutil.copytree(source_root / "solutions", root / "solutions",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    root.mkdir(parents=True)
+    subprocess.run(["cp", "-r", str(source_root / "solutions"), str(root / "solutions")], check=True)
     config = (REPO / "nbgrader_config.py").read_text()
-    if timeout is not None:
-        config += f"\nc.Execute.timeout = {timeout}\n"
+    config += f"\nc.GdbpGrading.course_packages = {list(packages)!r}\n"
+    for name, value in (limits or {}).items():
+        config += f"c.GdbpGrading.{name} = {value!r}\n"
     (root / "nbgrader_config.py").write_text(config)
     return root
 
 
-def run_class(root, submissions, jobs=2):
-    """Write submissions {(student, assignment): notebook|str|None}, grade, feedback, export.
-
-    Returns (rows keyed by (student, notebook), grade results, course log lines).
-    """
-    for (student, assignment), content in submissions.items():
-        if content is not None:  # None: a missing notebook, the student handed in the rest
-            sim.write(root, student, assignment, assignment, content)
-    lines = []
-    course = Course(root, say=lines.append)
-    results = course.grade(jobs=jobs)
-    assert course.feedback() == []
-    path = course.export(root / "grades.csv")
-    with open(path, newline="") as f:
-        rows = {(r["student_id"], r["notebook"]): r for r in csv.DictReader(f)}
-    return rows, results, lines
+def rows_of(root):
+    with open(root / "grading" / "grades.csv", newline="") as f:
+        return {(r["student_id"], r["notebook"]): (float(r["score"]), r["status"]) for r in csv.DictReader(f)}
 
 
-@pytest.fixture(scope="module")
-def pythonpath_with_mini():
-    """Kernels (and grading processes) inherit os.environ: make `minicourse` importable there."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(MINI), os.environ.get("PYTHONPATH")])))
-        yield
+# ----------------------------------------------------------------------------------- the mini class
+
+WRONG = {"square_answer": "def square(x):\n    return x",
+         "mse_answer": "def mse(y_hat, y):\n    return 0.0",
+         "sgd_answer": "def sgd_step(param, grad, lr):\n    return param"}
 
 
-# ---------------------------------------------------------------------------------------------------
-# The hostile class on the mini course: one module-scoped run, then one test per behaviour.
+def wrong_with(release, cell_id, attack):
+    """Every answer wrong, and ``attack`` written into the answer cell ``cell_id`` before its wrong answer."""
+    nb = release
+    for gid, source in WRONG.items():
+        nb = sim.with_answer(nb, gid, (attack + "\n" + source) if gid == cell_id else source)
+    return nb
 
-LOOP = "def relu_forward(x):\n    while True:\n        pass\n"
-B, R = "01_basics", "02_relu"
+
+def write_nb(path, nb, encoding=None):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = nbformat.writes(nb)
+    if encoding == "bom+crlf":
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    elif encoding == "v3":
+        path.write_text(nbformat.writes(nbformat.convert(copy.deepcopy(nb), 3), version=3))
+    else:
+        path.write_text(text)
 
 
-def hostile_class(root):
-    """{(student, assignment): submission} and the expected (score, status) per (student, notebook)."""
+def mini_class(root, downloads):
+    """Write the class's downloads; return {(student id, notebook): (score, status)} expected."""
     rb, sb = sim.read_pair(root, B)
     rr, sr = sim.read_pair(root, R)
     full_b, full_r = sim.solved(rb, sb), sim.solved(rr, sr)
-    subs, expected = {}, {}
+    expected = {}
 
-    def student(name, basics, relu, scores):
-        subs[(name, B)], subs[(name, R)] = basics, relu
-        for nb, (score, status) in zip((B, R), scores):
-            expected[(name, nb)] = (score, status)
+    def hand_in(student, name, nb, score, notebook=B, encoding=None):
+        write_nb(downloads / name, nb, encoding)
+        expected[(student, notebook)] = (score, "graded")
 
-    student("full", full_b, full_r, [(6, "graded"), (3, "graded")])
-    student("untouched", rb, rr, [(0, "graded"), (0, "graded")])
-    student("partial", sim.solved(rb, sb, ["square_answer", "sgd_answer"]),
-            sim.solved(rr, sr, ["forward_answer"]), [(4, "graded"), (1, "graded")])
-    student("loop", full_b, sim.with_answer(full_r, "forward_answer", LOOP), [(6, "graded"), (2, "graded")])
-    student("syntax", sim.with_answer(full_b, "square_answer", "def square(x)\n    return x ** 2"),
-            full_r, [(5, "graded"), (3, "graded")])
-    student("raises", sim.with_answer(full_b, "mse_answer", "def mse(y_hat, y):\n    raise ValueError('no')"),
-            full_r, [(4, "graded"), (3, "graded")])
-    student("nan_shape", sim.with_answer(full_b, "mse_answer", "def mse(y_hat, y):\n    return float('nan')"),
-            sim.with_answer(full_r, "backward_answer", "def relu_backward(dout, x):\n    return dout[0]"),
-            [(4, "graded"), (1, "graded")])
-    student("warns", sim.with_answer(full_b, "square_answer",  # a correct answer that emits a RuntimeWarning
-                                     "def square(x):\n    np.log(np.zeros(1))\n    return x ** 2"),
-            full_r, [(6, "graded"), (3, "graded")])
-    student("edited_test", sim.with_answer(sim.with_answer(full_b, "square_answer", "def square(x):\n    return x"),
-                                           "square_test", "pass"), full_r, [(5, "graded"), (3, "graded")])
-    student("deleted_test", sim.without(full_b, ["mse_test"]), full_r, [(6, "graded"), (3, "graded")])
-    cheat = sim.cheat_source("minicourse.checks")
-    student("monkeypatch", sim.with_cell_after(rb, "setup", cheat),
-            sim.with_cell_after(sim.with_answer(rr, "forward_answer", "def relu_forward(x):\n    return x"),
-                                "forward_answer", "np.allclose = lambda *a, **k: True"),
-            [(0, "graded"), (0, "graded")])
-    student("displayhook", sim.with_answer(full_b, "square_answer",
-                                           "def square(x):\n    get_ipython().displayhook('1')\n    return x"),
-            full_r, [(5, "graded"), (3, "graded")])
-    student("reference", sim.with_answer(full_b, "sgd_answer", "from minicourse.reference import sgd_step"),
-            full_r, [(3, "graded"), (3, "graded")])
-    student("hidden_fail", full_b, sim.with_answer(full_r, "backward_answer",
-                                                    "def relu_backward(dout, x):\n    return dout * (x >= 0)"),
-            [(6, "graded"), (1, "graded")])
-    student("corrupt", '{"cells": [ this is not JSON', full_r, [(0, "unreadable"), (3, "graded")])
-    student("missing", None, full_r, [(0, "missing"), (3, "graded")])
-    return subs, expected
+    # --- honest students
+    hand_in("full", "full/01_basics.ipynb", full_b, 6)
+    hand_in("full", "full/02_relu.ipynb", full_r, 3, R)
+    hand_in("untouched", "untouched/01_basics.ipynb", rb, 0)
+    hand_in("partial", "partial/01_basics.ipynb", sim.solved(rb, sb, ["square_answer", "sgd_answer"]), 4)
+    hand_in("partial", "partial/02_relu.ipynb", sim.solved(rr, sr, ["forward_answer"]), 1, R)
+    hand_in("jane_doe", "jane_doe_01_basics.ipynb", full_b, 6)                        # an id with "_"
+    hand_in("Zoë Lee", "Zoë Lee/01_basics (1).ipynb", full_b, 6)                      # spaces, non-ASCII, "(1)"
+    hand_in("301", "Li Lei_301_assignsubmission_file_01_basics.ipynb", full_b, 6)     # Moodle
+    hand_in("402", "smithalex_402_9002_01_basics-1.ipynb", full_b, 6)                 # Canvas resubmission...
+    write_nb(downloads / "smithalex_LATE_402_9001_01_basics.ipynb", rb)               # ...beats the first try
+    os.utime(downloads / "smithalex_402_9002_01_basics-1.ipynb", (1_000_000, 1_000_000))  # older on disk
+    dup = sim.with_cell_after(full_b, "square_answer", "")  # placeholder, replaced below
+    pasted = [c for c in full_b.cells if sim.grade_id(c) in ("square_answer", "mse_test")]
+    dup.cells[[sim.grade_id(c) for c in dup.cells].index("square_answer") + 1] = nbformat.from_dict(
+        {**pasted[0], "source": "def square(x):\n    return x * x"})
+    dup.cells.append(nbformat.from_dict(dict(pasted[1])))
+    dup.cells.append(nbformat.from_dict({**[c for c in rb.cells if sim.grade_id(c) == "sgd_answer"][0]}))
+    hand_in("dup_cells", "dup_cells/01_basics.ipynb", dup, 6)
+    renamed = sim.solved(rb, sb)
+    renamed.cells[sim.index_of(renamed, "square_answer")].metadata["nbgrader"]["grade_id"] = "cell-8f2a"
+    del renamed.cells[sim.index_of(renamed, "sgd_answer")].metadata["nbgrader"]
+    hand_in("renamed", "renamed/01_basics.ipynb", renamed, 6)
+    reflagged = sim.solved(rb, sb)
+    reflagged.cells[sim.index_of(reflagged, "square_answer")].metadata["nbgrader"].update(grade=True, points=100)
+    reflagged.cells[sim.index_of(reflagged, "mse_test")].metadata["nbgrader"].update(solution=True)
+    hand_in("reflagged", "reflagged/01_basics.ipynb", reflagged, 6)
+    hand_in("bom_crlf", "bom_crlf/01_basics.ipynb", full_b, 6, encoding="bom+crlf")
+    hand_in("nb3", "nb3/01_basics.ipynb", full_b, 6, encoding="v3")
+    hand_in("edited_demo", "edited_demo/01_basics.ipynb",
+            sim.with_answer(full_b, "setup", "import numpy as np\nprint('my experiment')"), 6)
+    hand_in("deleted_test", "deleted_test/01_basics.ipynb", sim.without(full_b, ["mse_test"]), 6)
+    hand_in("warns", "warns/01_basics.ipynb", sim.with_answer(
+        full_b, "square_answer", "def square(x):\n    np.log(np.zeros(1))\n    return x ** 2"), 6)
+    hand_in("dies", "dies/01_basics.ipynb", sim.with_answer(full_b, "mse_answer", "import os\nos._exit(3)"), 4)
+    hand_in("stubborn", "stubborn/01_basics.ipynb", sim.with_answer(
+        full_b, "square_answer", "import signal\ndef square(x):\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                 "    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass"), 5)
+    hand_in("flood", "flood/01_basics.ipynb", sim.with_answer(
+        full_b, "mse_answer", "while True:\n    print('x' * 100000)"), 4)
+    hand_in("fork_bomb", "fork_bomb/01_basics.ipynb", sim.with_answer(
+        full_b, "square_answer", "import os\ntry:\n    while True:\n        os.fork()\nexcept OSError:\n    pass\n"
+                                 "def square(x):\n    return x ** 2"), 6)
+    hand_in("detached", "detached/01_basics.ipynb", sim.with_answer(
+        full_b, "sgd_answer", "import subprocess\ntry:\n    subprocess.Popen(['sleep', '777'], start_new_session=True)\n"
+                              "except OSError:\n    pass\ndef sgd_step(param, grad, lr):\n    return param - lr * grad"), 6)
+    hand_in("corrupt", "corrupt/02_relu.ipynb", full_r, 3, R)
+    (downloads / "corrupt" / "01_basics.ipynb").write_text('{"cells": [ this is not JSON')
+    expected[("corrupt", B)] = (0, "unreadable")
+    for student in ("full", "partial", "corrupt"):
+        pass
+    # --- hostile students: wrong answers plus one attack each
+    attacks = {
+        "transformer": ("square_answer", "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"),
+        "fake_modules": ("square_answer", "import sys, types, builtins\nfake = types.ModuleType('minicourse.checks')\n"
+                         "fake.check_square = fake.check_mse = fake.check_sgd_step = lambda f: None\n"
+                         "sys.modules['minicourse.checks'] = fake\nsys.modules['gdbp.instructor.hidden'] = fake\n"
+                         "real_import = builtins.__import__\n"
+                         "builtins.__import__ = lambda name, *a, **k: fake if 'check' in name else real_import(name, *a, **k)"),
+        "rebind_checks": ("square_answer", "from minicourse import checks\n"
+                          "checks.check_square = checks.check_mse = checks.check_sgd_step = lambda f: None"),
+        "monkeypatch": ("square_answer", "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = "
+                        "lambda *a, **k: None\nnp.all = lambda *a, **k: True"),
+        "read_solutions": ("square_answer", f"import json\nfor path in ({str(root / 'solutions' / B / (B + '.ipynb'))!r}, "
+                           f"{str(MINI / 'solutions' / B / (B + '.ipynb'))!r}, '../../../solutions/01_basics/01_basics.ipynb'):\n"
+                           "    try:\n        nb = json.load(open(path))\n    except OSError:\n        continue\n"
+                           "    for c in nb['cells']:\n        if c['metadata'].get('nbgrader', {}).get('solution'):\n"
+                           "            exec(''.join(c['source']))"),
+        "read_gradebook": ("square_answer", f"import sqlite3\ntry:\n    sqlite3.connect({str(root / 'grading/gradebook.db')!r})"
+                           ".execute('update grade set auto_score = 100')\nexcept Exception:\n    pass"),
+        "cross_write": ("square_answer", f"for path in ({str(root / 'grading/submitted/full/01_basics/01_basics.ipynb')!r}, "
+                        f"{str(root / 'grading/gradebook.db')!r}, {str(MINI / 'minicourse/checks.py')!r}, "
+                        f"{str(REPO / 'gdbp/__init__.py')!r}):\n    try:\n        open(path, 'w').write('')\n"
+                        "    except OSError:\n        pass"),
+    }
+    for student, (cell_id, attack) in attacks.items():
+        hand_in(student, f"{student}/01_basics.ipynb", wrong_with(rb, cell_id, attack), 0)
+    # borrowing the reference: square and mse right (3 points), sgd_step borrowed (0 of 3)
+    borrowed = {
+        "borrow_import": "from minicourse.reference import sgd_step",
+        "borrow_default": "from minicourse import reference\ndef sgd_step(param, grad, lr, _f=reference.sgd_step):\n"
+                          "    return _f(param, grad, lr)",
+        "borrow_class": "from minicourse import reference\nclass Keep:\n    f = staticmethod(reference.sgd_step)\n"
+                        "def sgd_step(param, grad, lr):\n    return Keep.f(param, grad, lr)",
+        "borrow_dict": "from minicourse import reference\ntable = {'f': reference.sgd_step}\n"
+                       "def sgd_step(param, grad, lr):\n    return table['f'](param, grad, lr)",
+        "borrow_source": "import inspect\nfrom minicourse import reference\nexec(inspect.getsource(reference))",
+    }
+    for student, source in borrowed.items():
+        hand_in(student, f"{student}/01_basics.ipynb", sim.with_answer(full_b, "sgd_answer", source), 3)
+    xss = sim.with_answer(full_b, "square_answer", "from IPython.display import HTML, Javascript, display\n"
+                          "display(HTML('<script>alert(\"gdbp-xss-html\")</script>'))\n"
+                          "display(Javascript('alert(\"gdbp-xss-js\")'))\nprint('<script>alert(\"gdbp-xss-text\")</script>')\n"
+                          "def square(x):\n    return x ** 2")
+    xss.cells.append(nbformat.v4.new_markdown_cell('<script>alert("gdbp-xss-md")</script><img src=x onerror="alert(1)">'))
+    hand_in("xss", "xss/01_basics.ipynb", xss, 6)
+    hand_in("planted", "planted/01_basics.ipynb", full_b, 6)
+    (downloads / "planted" / "gdbp").mkdir()
+    (downloads / "planted" / "gdbp" / "__init__.py").write_text("import os; os.system('touch /tmp/gdbp-planted')")
+    for student in {s for s, _ in expected}:
+        for notebook in (B, R):
+            expected.setdefault((student, notebook), (0, "missing"))
+    return expected
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory, pythonpath_with_mini):
-    root = make_course(tmp_path_factory.mktemp("hostile"), MINI)
-    course = Course(root, say=lambda line: None)
-    assert course.release() == []
-    subs, expected = hostile_class(root)
-    rows, results, lines = run_class(root, subs)
-    return root, rows, results, lines, expected
+def graded_class(tmp_path_factory):
+    require_sandbox()
+    tmp = tmp_path_factory.mktemp("class")
+    root = make_course(tmp, MINI, packages=("gdbp", "minicourse"),
+                       limits={"cell_seconds": 6, "test_seconds": 20, "call_seconds": 6})
+    gdbp_course(root, "release")
+    downloads = tmp / "downloads"
+    expected = mini_class(root, downloads)
+    archive = tmp / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(downloads.rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(str(path.relative_to(downloads)), date_time=(2026, 11, 1, 12, 0, 0))
+                z.writestr(info, path.read_bytes())
+    collected = gdbp_course(root, "collect", str(archive))
+    planted = root / "grading/submitted/planted/01_basics/gdbp"
+    planted.mkdir(parents=True)
+    (planted / "__init__.py").write_text("import os; os.system('touch /tmp/gdbp-planted')")
+    graded = gdbp_course(root, "grade", "--jobs", "2")
+    print(graded.stdout)
+    feedback = gdbp_course(root, "feedback")
+    exported = gdbp_course(root, "export")
+    return root, expected, {"collect": collected, "grade": graded, "feedback": feedback, "export": exported}
 
 
-def score(rows, student, notebook):
-    row = rows[(student, notebook)]
-    return float(row["score"]), row["status"]
+def test_class_every_exported_score_is_exact(graded_class):
+    root, expected, _ = graded_class
+    rows = rows_of(root)
+    wrong = {key: (rows.get(key), want) for key, want in expected.items() if rows.get(key) != want}
+    assert not wrong, wrong
+    assert set(rows) == set(expected)
 
 
-@pytest.mark.parametrize("student", [
-    "full", "untouched", "partial", "loop", "syntax", "raises", "nan_shape", "warns", "edited_test",
-    "deleted_test", "monkeypatch", "displayhook", "reference", "hidden_fail", "corrupt", "missing"])
-def test_grading_class_exported_scores_exact(graded_class, student):
-    _, rows, _, _, expected = graded_class
-    for notebook in (B, R):
-        assert score(rows, student, notebook) == expected[(student, notebook)], (student, notebook)
+def test_class_collect_skipped_only_the_planted_package_and_the_first_attempt(graded_class):
+    _, _, runs = graded_class
+    out = runs["collect"].stdout
+    assert "not placed: planted/gdbp/__init__.py: not a .ipynb file" in out
+    assert "not placed: smithalex_LATE_402_9001_01_basics.ipynb: an older file" in out
+    assert out.count("not placed:") == 2, out
 
 
-def test_grading_class_max_scores_from_solutions(graded_class):
-    _, rows, _, _, _ = graded_class
-    assert {(nb, r["max_score"]) for (_, nb), r in rows.items()} == {(B, "6"), (R, "3")}
-    assert len(rows) == 16 * 2
+def test_class_nothing_of_a_submission_outside_its_sandbox(graded_class):
+    root, _, _ = graded_class
+    assert not Path("/tmp/gdbp-planted").exists()
+    assert (MINI / "minicourse" / "checks.py").read_text().startswith('"""Checkers of the mini course')
+    assert (REPO / "gdbp" / "__init__.py").read_text().startswith('"""gdbp')
+    victim = nbformat.read(str(root / "grading/submitted/full/01_basics/01_basics.ipynb"), as_version=4)
+    assert len(victim.cells) > 5
+    assert sorted(p.name for p in (root / "grading/autograded/planted/01_basics").iterdir()) == ["01_basics.ipynb"]
+    leftover = subprocess.run(["pgrep", "-f", "sleep 777"], capture_output=True, text=True)
+    assert leftover.stdout == "", "a process started by a submission outlived its grading"
 
 
-def test_grading_timeout_fails_only_that_cell(graded_class):
-    root, _, results, _, _ = graded_class
-    nb = nbformat.read(str(root / "grading/autograded/loop/02_relu/02_relu.ipynb"), as_version=4)
-    forward = nb.cells[sim.index_of(nb, "forward_test")]
-    assert [o.ename for o in forward.outputs if o.output_type == "error"], "the looping test must fail"
-    backward = nb.cells[sim.index_of(nb, "backward_test")]
-    assert not [o for o in backward.outputs if o.output_type == "error"], "later cells still run"
-    loop = [r for r in results if (r.student, r.assignment) == ("loop", R)][0]
-    assert loop.success and "a cell timed out" in loop.message
+def test_class_one_failure_costs_one_exercise(graded_class):
+    root, _, runs = graded_class
+    nb = nbformat.read(str(root / "grading/autograded/stubborn/01_basics/01_basics.ipynb"), as_version=4)
+    square = nb.cells[sim.index_of(nb, "square_test")]
+    assert [o.ename for o in square.outputs if o.output_type == "error"], "the looping test fails"
+    for later in ("mse_test", "sgd_test"):
+        assert not [o for o in nb.cells[sim.index_of(nb, later)].outputs if o.output_type == "error"]
+    dies = nbformat.read(str(root / "grading/autograded/dies/01_basics/01_basics.ipynb"), as_version=4)
+    answer = dies.cells[sim.index_of(dies, "mse_answer")]
+    assert "ended during this cell" in answer.outputs[-1].evalue
+    assert "stubborn 01_basics 5/6" in runs["grade"].stdout
 
 
-def test_grading_added_cells_are_not_run(graded_class):
-    root, _, _, _, _ = graded_class
-    nb = nbformat.read(str(root / "grading/autograded/monkeypatch/01_basics/01_basics.ipynb"), as_version=4)
-    added = [c for c in nb.cells if "Not graded: you added this cell" in c.source]
-    assert len(added) == 1 and added[0].cell_type == "markdown"
-    assert "np.allclose = lambda" in added[0].source, "the learner still sees what they wrote"
-
-
-def test_grading_deleted_test_cell_is_restored_and_run(graded_class):
-    root, rows, _, _, _ = graded_class
-    nb = nbformat.read(str(root / "grading/autograded/deleted_test/01_basics/01_basics.ipynb"), as_version=4)
-    restored = nb.cells[sim.index_of(nb, "mse_test")]
-    assert "checks.check_mse(mse)" in restored.source
-    assert rows[("deleted_test", B)]["status"] == "graded", "not left as needs manual grading"
-
-
-def test_grading_unreadable_notebook_reported_and_kept(graded_class):
-    root, _, results, lines, _ = graded_class
-    kept = root / "grading/submitted/corrupt/01_basics/01_basics.ipynb.unreadable"
-    assert kept.read_text().startswith('{"cells": [ this')
-    assert any("unreadable" in line and "corrupt" in line for line in lines)
-    corrupt = [r for r in results if (r.student, r.assignment) == ("corrupt", B)][0]
-    assert not corrupt.success and "0 points" in corrupt.message
-
-
-def test_grading_every_other_submission_succeeds(graded_class):
-    _, _, results, _, _ = graded_class
-    failed = {(r.student, r.assignment) for r in results if not r.success}
-    assert failed == {("corrupt", B)}, "a missing notebook is not attempted; the rest succeeds"
-    assert len(results) == 16 * 2 - 1
-
-
-def test_feedback_exists_for_every_graded_notebook_without_hidden_tests(graded_class):
-    root, rows, _, _, _ = graded_class
-    graded = [(s, nb) for (s, nb), r in rows.items() if r["status"] == "graded"]
-    assert len(graded) == 16 * 2 - 2
-    for student, notebook in graded:
-        html = (root / "grading/feedback" / student / notebook / f"{notebook}.html").read_text()
-        leaked = [m for m in HIDDEN_MARKERS if m in html]
+def test_class_feedback_escapes_student_output_and_hides_hidden_tests(graded_class):
+    root, expected, _ = graded_class
+    html = (root / "grading/feedback/xss/01_basics/01_basics.html").read_text()
+    # the student's code is shown as (escaped) code; nothing of it, its outputs or its cells is live markup
+    assert "<script>alert(" not in html and 'onerror="alert(1)"' not in html
+    assert "&lt;script&gt;alert(&quot;gdbp-xss-text&quot;)" in html or "&lt;script&gt;alert(\"gdbp-xss-text" in html
+    for (student, notebook), (_, status) in expected.items():
+        if status != "graded":
+            continue
+        page = (root / "grading/feedback" / student / notebook / f"{notebook}.html").read_text()
+        leaked = [m for m in HIDDEN_MARKERS if m in page]
         assert not leaked, f"feedback of {student}/{notebook} shows hidden tests: {leaked}"
 
 
-def test_feedback_shows_the_checker_message(graded_class):
-    root, _, _, _, _ = graded_class
-    html = (root / "grading/feedback/nan_shape/01_basics/01_basics.html").read_text()
-    assert "mse returned non-finite values" in html
-    html = (root / "grading/feedback/reference/01_basics/01_basics.html").read_text()
+def test_class_feedback_shows_why_a_borrowed_reference_failed(graded_class):
+    root, _, _ = graded_class
+    html = (root / "grading/feedback/borrow_dict/01_basics/01_basics.html").read_text()
     assert "uses the course&#39;s reference solution" in html or "uses the course's reference solution" in html
 
 
-def test_grading_one_student_sequentially_matches_parallel_run(graded_class):
-    root, rows, _, _, _ = graded_class
-    course = Course(root, say=lambda line: None)
-    results = course.grade(student="partial", jobs=1)
-    assert [(r.student, r.success) for r in results] == [("partial", True), ("partial", True)]
-    again = {(r["student_id"], r["notebook"]): r for r in course.scores()}
-    assert again[("partial", B)]["score"] == float(rows[("partial", B)]["score"]) == 4.0
-    assert again[("partial", R)]["score"] == 1.0
-
-
-def test_gradebook_intact_after_parallel_grading(graded_class):
-    root, _, _, _, _ = graded_class
+def test_class_gradebook_intact_and_export_flags_nothing(graded_class):
+    root, expected, runs = graded_class
+    assert runs["export"].returncode == 0, runs["export"].stdout
+    from gdbp.instructor.course import Course
     with Course(root, say=lambda line: None).gradebook() as gb:
-        students = {s.id for s in gb.students}
-        submissions = {(s.student.id, s.assignment.name) for a in gb.assignments for s in a.submissions}
-    assert len(students) == 16
-    # one row per graded submission: all but the unreadable and the missing 01_basics
-    assert len(submissions) == 16 * 2 - 2
-    assert ("corrupt", B) not in submissions and ("missing", R) in submissions
+        assert {s.id for s in gb.students} == {s for s, _ in expected}
 
 
-# ---------------------------------------------------------------------------------------------------
-# The generic class, on the mini course and on the real course.
+# ------------------------------------------------------------------------------------- the real course
 
-@pytest.mark.parametrize(("source_root", "checker_module", "timeout", "students"), COURSES)
-def test_grading_generic_class_full_untouched_cheater(tmp_path, pythonpath_with_mini, source_root,
-                                                      checker_module, timeout, students):
-    root = make_course(tmp_path, source_root, timeout)
-    course = Course(root, say=lambda line: None)
-    assert course.release() == []
-    subs = {}
-    for assignment in course.assignments():
+REAL_GRADED = sorted(p.parent.name for p in (REPO / "solutions").glob("*/*.ipynb")
+                     if any(c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                            for c in json.loads(p.read_text())["cells"]))
+
+
+def test_real_course_full_marks_zero_and_a_borrowed_adam(tmp_path):
+    require_sandbox()
+    root = make_course(tmp_path, REPO)
+    gdbp_course(root, "release")
+    downloads = tmp_path / "downloads"
+    for assignment in REAL_GRADED:
         release, solution = sim.read_pair(root, assignment)
-        cheater = release  # untouched answers, and after each one a cell short-circuiting the checks
-        for cell_id in sim.answer_ids(release):
-            cheater = sim.with_cell_after(cheater, cell_id, sim.cheat_source(checker_module))
-        made = {"full": sim.solved(release, solution), "untouched": release, "cheater": cheater,
-                "no_tests": sim.without(sim.solved(release, solution), sim.test_ids(release))}
-        subs.update({(student, assignment): made[student] for student in students})
-    rows, results, _ = run_class(root, subs)
-    assert all(r.success for r in results), [r for r in results if not r.success]
-    for (student, notebook), row in rows.items():
-        full = student in ("full", "no_tests")
-        expected = row["max_score"] if full else "0"
-        assert (row["score"], row["status"]) == (expected, "graded"), (student, notebook)
-        html = (root / "grading/feedback" / student / notebook / f"{notebook}.html").read_text()
-        assert not [m for m in HIDDEN_MARKERS if m in html], f"{student}/{notebook} feedback shows hidden tests"
+        write_nb(downloads / "full" / f"{assignment}.ipynb", sim.solved(release, solution))
+    for assignment in ("04_linear_regression", "10_adam_family"):
+        release, solution = sim.read_pair(root, assignment)
+        write_nb(downloads / "untouched" / f"{assignment}.ipynb", release)
+    release, solution = sim.read_pair(root, "10_adam_family")
+    adamw = ("import gdbp.optim\ndef adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+             "    return gdbp.optim.adamw(param, grad, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps, "
+             "weight_decay=0.0)")
+    write_nb(downloads / "adamw" / "10_adam_family.ipynb",
+             sim.with_answer(sim.solved(release, solution), "adam", adamw))
+    gdbp_course(root, "collect", str(downloads))
+    graded = gdbp_course(root, "grade", "--jobs", "2")
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    gdbp_course(root, "export")
+    rows = rows_of(root)
+    with open(root / "grading" / "grades.csv", newline="") as f:
+        maximum = {r["notebook"]: float(r["max_score"]) for r in csv.DictReader(f)}
+    for assignment in REAL_GRADED:
+        assert rows[("full", assignment)] == (maximum[assignment], "graded"), assignment
+    assert rows[("untouched", "04_linear_regression")] == (0, "graded")
+    assert rows[("untouched", "10_adam_family")] == (0, "graded")
+    assert rows[("adamw", "10_adam_family")] == (maximum["10_adam_family"] - 2, "graded"), "adam (2 points) lost"

@@ -220,9 +220,12 @@ def exercise_names(release) -> list[str]:
     return names
 
 
-def import_statements(release) -> list[str]:
+def import_statements(release, needed=None) -> list[str]:
     """The top-level ``import`` statements of the release's demonstration cells (instructor code), which
-    the grader runs on its own side so that test cells find ``np``, ``gdbp`` and the checkers."""
+    the grader runs on its own side so that test cells find ``np``, ``gdbp`` and the checkers.
+
+    ``needed``: a set of names; only the statements that bind one of them are returned (the test cells
+    do not need ``plt``, so the grader does not import matplotlib)."""
     statements = []
     for cell in release.cells:
         if kind_of(cell) != "demo":
@@ -233,8 +236,9 @@ def import_statements(release) -> list[str]:
             continue
         for node in tree.body:
             if isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, "level", 0) == 0:
+                bound = {(a.asname or a.name).split(".")[0] for a in node.names}
                 statement = ast.unparse(node)
-                if statement not in statements:
+                if statement not in statements and (needed is None or bound & needed):
                     statements.append(statement)
     return statements
 

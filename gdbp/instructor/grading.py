@@ -74,7 +74,7 @@ def grade_job(job: Job) -> Graded:
 
 
 _PRELOAD = ["gdbp.instructor.grading", "gdbp.instructor.runner", "gdbp.checks", "gdbp.optim", "gdbp.model",
-            "gdbp.train", "gdbp.engine", "gdbp.layers", "numpy", "nbformat"]
+            "gdbp.train", "gdbp.engine", "gdbp.layers", "numpy", "nbformat", "IPython.core.inputtransformer2"]
 
 
 def run_jobs(jobs, workers=1, on_result=None, preload=()):

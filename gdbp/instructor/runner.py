@@ -115,7 +115,8 @@ class Runner:
     def _namespace(self):
         ns = {"__name__": "__main__", "__builtins__": builtins}
         self.policy.namespaces.append(ns)  # what the test cells define may be handed to the learner's code
-        for statement in assemble.import_statements(self.release):
+        needed = set().union(*(assemble.names_used(c.sources[0]) for c in self.cells if c.kind == "test"))
+        for statement in assemble.import_statements(self.release, needed):
             try:
                 exec(compile(statement, "<release imports>", "exec"), ns)
             except Exception as err:  # noqa: BLE001 - a test that needs the name will say so
