@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from gdbp.checks._core import (ATOL, RTOL, CheckFailed, Checker, Mistake, _TimeUp,
+from gdbp.checks._core import (ATOL, RTOL, CheckFailed, Checker, Mistake,
                               agree, describe, first_difference, first_nonfinite, format_array)
 from gdbp.checks._core import time_limit as _time_limit
 
@@ -88,25 +88,10 @@ def closest_mistake(c: Checker, received: np.ndarray, mistakes) -> list:
 
 
 def guarded(c: Checker, case: str, thunk: Callable[[], Any], what: str = "your function", hint: str = "") -> Any:
-    """Run ``thunk`` (the learner's code) with the time limit; an exception becomes a message naming the case."""
+    """Run ``thunk`` (the learner's code) through ``Checker.guard``: time limit, and an exception becomes a
+    message naming the case, the line of the learner's code that raised and a hint that fits the error."""
     __tracebackhide__ = True
-    c.case(case)
-    try:
-        with _time_limit(c.time_limit):
-            return thunk()
-    except _TimeUp:
-        c.fail(f"{what} did not finish within {c.time_limit:g} s (an infinite loop, or a loop that never meets "
-               f"its stopping condition?).", case)
-    except NotImplementedError:
-        c.fail("received NotImplementedError: the exercise is not written yet. Replace "
-               "`raise NotImplementedError()` with your code, run that cell, then this one.", case)
-    except CheckFailed:
-        raise
-    except RecursionError:
-        c.fail(f"{what} raised RecursionError (maximum recursion depth exceeded).", case,
-               hint=hint or "a function that calls itself needs a case that stops the recursion.")
-    except Exception as exc:  # the learner's code raised: say what and where
-        c.fail(f"{what} raised {type(exc).__name__}: {exc}", case, hint=hint or c.hint)
+    return c.guard(case, thunk, what=what, hint=hint)
 
 
 def _arrays(value: Any, name: str) -> list:
