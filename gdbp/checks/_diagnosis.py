@@ -352,8 +352,8 @@ class Explanation:
             return [f"  {head}: {self._named(ch)}."]
         kinds = {ch.kind for ch in self.changes}
         head = ("two classic mistakes at once" if kinds == {"mistake"} else
-                "two differences at once, published variants both" if kinds == {"variant"} else
-                "a published variant with a mistake in it")
+                "two published variants at once" if kinds == {"variant"} else
+                "a published variant and a classic mistake at once")
         parts = "; ".join(f"({i}) {self._named(ch)}" for i, ch in enumerate(self.changes, 1))
         lines = [f"  This matches {head}: {parts}."]
         for ch in self.changes:

@@ -924,9 +924,10 @@ class _Diagnosis:
         evidence.add(_case_trial(case), outputs)
         for done, learner_outputs in self.history:
             evidence.add(_case_trial(done), learner_outputs)
-        last = _cases(exercise)[-1]
-        if case.name != last.name:
-            evidence.observe(c, _case_trial(last))  # 20 steps with the learner's own state
+        seen = {case.name, *(done.name for done, _ in self.history)}
+        for other in _cases(exercise):  # the cases not run yet (the learner's defaults are not checked yet: skip those)
+            if other.name not in seen and other.hps[0] is not None:
+                evidence.observe(c, _case_trial(other))
         findings = _probes(c, exercise, evidence)
         catalogue = CATALOGUES[exercise.name]
         ignored = [f.key.split(":", 1)[1] for f in findings if f.key.startswith("ignores:")]
