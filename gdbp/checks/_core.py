@@ -241,12 +241,12 @@ def format_array(a: Any, limit: int = 6, digits: int = 6) -> str:
 
 def format_pair(received: np.ndarray, expected: np.ndarray, limit: int = 6) -> tuple[str, str, str]:
     """``(received, expected, difference)`` texts for a message. With 6 significant digits when they look
-    different; else with as many digits as it takes (up to 17) and ``difference`` the entries of
+    different; else with as many digits as it takes (up to 12) and ``difference`` the entries of
     ``received - expected`` (empty when the shown values already differ)."""
     r, e = format_array(received, limit), format_array(expected, limit)
     if r != e or not isinstance(received, _ndarray) or not isinstance(expected, _ndarray):
         return r, e, ""
-    for digits in range(7, 18):
+    for digits in range(7, 13):
         r, e = format_array(received, limit, digits), format_array(expected, limit, digits)
         if r != e:
             break
@@ -257,6 +257,12 @@ def format_pair(received: np.ndarray, expected: np.ndarray, limit: int = 6) -> t
         if received.ndim == 0:
             diff = diff[1:-1]
     return r, e, diff
+
+
+def _number(v: Any) -> str:
+    """A number for a message, with 12 significant digits: enough to show any difference the checks reject
+    (1e-9 relative), few enough that a learner's sum taken in another order (an ulp) prints the same."""
+    return f"{v:.12g}" if isinstance(v, float) else repr(v)
 
 
 def _index(flat_i: int, shape: tuple) -> tuple:
@@ -646,7 +652,7 @@ class Checker:
         at = f"[{', '.join(map(str, index))}]" if index else ""
         shown_r, shown_e, gap = format_pair(received, expected)
         lines = [
-            f"received {what}{at} = {r!r}, expected {e!r}" + (f" from {source}" if source else "") + ".",
+            f"received {what}{at} = {_number(r)}, expected {_number(e)}" + (f" from {source}" if source else "") + ".",
             f"  received {what} = {shown_r}",
             f"  expected {what} = {shown_e}",
         ]

@@ -219,10 +219,10 @@ class Change:
 
     key: str
     value: Any
-    name: str
-    hint: str
+    name: str | Callable[[Mapping[str, Any]], str]
+    hint: str | Callable[[Mapping[str, Any]], str]
     kind: str = "mistake"
-    note: str = ""
+    note: str | Callable[[Mapping[str, Any]], str] = ""
     constants: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     wrap: Callable[[Callable, Mapping[str, Any]], Callable] | None = None
     group: str = ""
@@ -232,7 +232,11 @@ class Change:
     def group_key(self) -> str:
         return self.group or self.key
 
-    def text(self, template: str, settings: Mapping[str, Any]) -> str:
+    def text(self, template: str | Callable[[Mapping[str, Any]], str], settings: Mapping[str, Any]) -> str:
+        """A name, hint or note for these settings: a ``str.format`` template, or a function of the settings
+        (wording that depends on a fitted value)."""
+        if callable(template):
+            return template(settings)
         try:
             return template.format(**settings)
         except (KeyError, IndexError, ValueError):
@@ -336,7 +340,7 @@ class Explanation:
     def _named(self, ch: Change) -> str:
         text = ch.text(ch.name, self.settings)
         extra = [f"{k.split('_', 1)[-1] if k.startswith('ignored_') else k} = {v!r}" for k, v in self.fitted.items()
-                 if k in ch.constants and ("{" + k) not in ch.name]
+                 if k in ch.constants and not callable(ch.name) and ("{" + k) not in ch.name]
         return text + (f" (with {', '.join(extra)})" if extra else "")
 
     def lines(self) -> list[str]:
@@ -348,7 +352,8 @@ class Explanation:
                 note = ch.text(ch.note, self.settings)
                 return [f"  This is a published variant, not the exercise's form: {self._named(ch)}."
                         + (f" {note}" if note else "")]
-            head = "This matches a classic mistake" + (" with another constant" if fitted and "{" not in ch.name else "")
+            head = "This matches a classic mistake" + (
+                " with another constant" if fitted and not callable(ch.name) and "{" not in ch.name else "")
             return [f"  {head}: {self._named(ch)}."]
         kinds = {ch.kind for ch in self.changes}
         head = ("two classic mistakes at once" if kinds == {"mistake"} else
