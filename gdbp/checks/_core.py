@@ -516,10 +516,12 @@ class Checker:
         with time_limit(self.time_limit):
             return thunk()
 
-    def guard(self, case: str, thunk: Callable[[], Any], what: str = "your function", hint: str = "") -> Any:
+    def guard(self, case: str, thunk: Callable[[], Any], what: str = "your function", hint: str = "",
+              error_hint: Callable[[BaseException], str | None] | None = None) -> Any:
         """Run ``thunk`` (the learner's code) through :meth:`invoke`; an exception becomes a failure that
-        names the case, the line of the learner's code that raised, and a hint that fits the error (else
-        ``hint``, else the checker's hint)."""
+        names the case, the line of the learner's code that raised, and a hint: ``error_hint(exc)`` when it
+        gives one (an exercise's own reading of an error), else one that fits the kind of error, else
+        ``hint``, else the checker's hint."""
         __tracebackhide__ = True
         self.case(case)
         try:
@@ -540,7 +542,8 @@ class Checker:
             raise
         except Exception as exc:  # the learner's code raised: say what, where, and what to do
             message, specific = describe_error(exc, what, self.signature)
-            self.fail(message, case, hint=specific or hint or self.hint)
+            own = error_hint(exc) if error_hint is not None else None
+            self.fail(message, case, hint=own or specific or hint or self.hint)
 
     def call(self, case: str, *args: Any, **kwargs: Any) -> Any:
         """Call the learner's function with a time limit. It receives the arrays themselves (not copies), so
