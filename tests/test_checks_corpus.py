@@ -22,6 +22,10 @@ def _load(path):
     return module
 
 
+def _modules():
+    return [(path.stem, _load(path)) for path in sorted(CORPUS.glob("*.py")) if not path.name.startswith("_")]
+
+
 def _entries():
     out = []
     for path in sorted(CORPUS.glob("*.py")):
@@ -53,6 +57,22 @@ def test_corpus_entries_are_well_formed():
         assert exercise in gdbp.checks.EXERCISES, (stem, exercise)
         assert (stem, entry["id"]) not in ids, f"{stem}:{entry['id']} twice"
         ids.add((stem, entry["id"]))
+
+
+def _expects(entry):
+    return entry["expect"] if isinstance(entry.get("expect"), tuple) else (entry.get("expect", ""),)
+
+
+@pytest.mark.parametrize("stem, module", _modules(), ids=[stem for stem, _ in _modules()])
+def test_corpus_file_covers_a_correct_form_an_ignored_argument_and_two_mistakes_at_once(stem, module):
+    """Issue 13: for every exercise a correct variant that passes, an ignored keyword (or argument) named, and
+    two mistakes at once named. A file without keywords says why in NO_KEYWORDS."""
+    entries = module.ENTRIES
+    assert any(e.get("correct") for e in entries), f"{stem}: no correct variant"
+    texts = [t for e in entries for t in _expects(e)]
+    if not getattr(module, "NO_KEYWORDS", ""):
+        assert any("ignore" in t for t in texts), f"{stem}: no entry expects an ignored keyword to be named"
+    assert any("at once" in t for t in texts), f"{stem}: no entry expects two mistakes at once to be named"
 
 
 @pytest.mark.parametrize("stem, exercise, entry", ENTRIES)

@@ -46,13 +46,15 @@ def _descent_family(s):
     uphill, record, tol_test, steps, in_place = s["uphill"], s["record"], s["tol_test"], s["steps"], s["in_place"]
     last_only, stop, at_x0 = s["last_only"], s["stop"], s["grad_at_x0"]
 
-    def stops(g, tol):
+    def stops(g, tol, lr):
         if tol_test == "entries":
             return np.all(np.abs(g) < tol)  # each entry against tol, not the norm
         if tol_test == "signed":
             return np.all(g < tol)  # the gradient itself against tol (no norm, no abs)
         if tol_test == "squared":
             return np.dot(g, g) < tol  # the squared norm against tol
+        if tol_test == "step":
+            return np.all(np.abs(lr * g) <= tol)  # the step's entries against tol (Real Python's tutorial)
         return np.linalg.norm(g) < tol
 
     def gradient_descent(grad_fn, x0, lr, num_steps, tol=None):
@@ -62,7 +64,7 @@ def _descent_family(s):
         n = num_steps + (1 if record == "update_first" else 0) + {"n": 0, "n-1": -1}[steps]
         for _ in range(n):
             g = grad_fn(start.copy() if at_x0 else x)
-            if tol is not None and tol_test != "after_step" and stops(g, tol):
+            if tol is not None and tol_test != "after_step" and stops(g, tol, lr):
                 break
             if in_place:
                 x -= lr * g  # every row of the list is the same array
@@ -119,6 +121,8 @@ _CATALOGUE = Catalogue("gradient_descent", _descent_family, base=_BASE, changes=
            "collect every point in a list and return np.array(trajectory), shape (k + 1, d)."),
     Change("tol_test", "squared", "the squared norm g . g compared with tol instead of the norm",
            "compare the norm itself: np.linalg.norm(g) < tol (np.dot(g, g) is its square)."),
+    Change("tol_test", "step", "tol compared with the entries of the step lr * grad instead of the gradient's norm",
+           "the exercise's rule is about the gradient: stop when np.linalg.norm(grad_fn(x)) < tol."),
     Change("stop", "none", "no stop after a non-finite step: the run goes on with inf and NaN rows",
            "after each step: if not np.all(np.isfinite(x)): break (that non-finite row stays the last one)."),
     Change("stop", "before_record", "the non-finite row is not recorded (the test comes before appending)",

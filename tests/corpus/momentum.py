@@ -47,7 +47,7 @@ def momentum(param, grad, state, lr=0.01, momentum=0.9):
     return param - v, v
 '''),
     dict(id="ema-fixed-beta", origin="deeplearning.ai form with beta written in", expect=(
-        "two", "the velocity as an average", "ignores momentum (it uses momentum = 0.9"), source='''
+        "two classic mistakes at once", "the velocity as an average", "ignores momentum (it uses momentum = 0.9"), source='''
 def momentum(param, grad, state, lr=0.01, momentum=0.9):
     v = np.zeros_like(param) if state is None else state
     v = 0.9 * v + 0.1 * grad

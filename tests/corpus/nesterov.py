@@ -57,7 +57,7 @@ def nesterov(param, grad, state, lr=0.01, momentum=0.9):
     return param - (momentum * v + 0.01 * grad), v
 '''),
     dict(id="torch-fixed-momentum", origin="torch's form with momentum=0.9 written in", expect=(
-        "lr outside the velocity", "ignores momentum (it uses momentum = 0.9"), source='''
+        "a published variant and a classic mistake at once", "lr outside the velocity", "ignores momentum (it uses momentum = 0.9"), source='''
 def nesterov(param, grad, state, lr=0.01, momentum=0.9):
     buf = np.zeros_like(param) if state is None else state
     buf = 0.9 * buf + grad

@@ -18,7 +18,8 @@ def rmsprop(param, grad, state, lr=0.001, rho=0.9, eps=1e-8):
     return next_x, {"cache": cache}
 '''),
     dict(id="saito", origin="Saito, Deep Learning from Scratch RMSprop: h *= decay; h += (1 - decay) g*g; "
-         "p -= lr g / (sqrt(h) + 1e-7)", expect=("eps outside the square root", "ignores eps (it uses eps = 1e-07"), source='''
+         "p -= lr g / (sqrt(h) + 1e-7)", expect=("a published variant and a classic mistake at once", "eps outside the square root",
+                                                   "ignores eps (it uses eps = 1e-07"), source='''
 def rmsprop(param, grad, state, lr=0.001, rho=0.9, eps=1e-8):
     h = np.zeros_like(param) if state is None else state.copy()
     h *= rho
