@@ -243,3 +243,25 @@ def test_catalogue_mistakes_are_the_changes_at_catalogued_constants():
     names = [m.name for m in TOY.mistakes()]
     assert names == ["the sign is flipped", "x shifted by 1", "your function ignores k (it uses k = 2.0, whatever value it is passed)"]
     assert TOY.mistakes()[1].fn(np.array([1.0])) == 4.0
+
+
+@pytest.mark.slow
+def test_name_error_after_a_kernel_restart_gets_the_setup_hint_in_a_real_kernel(tmp_path):
+    """Issue 10: in a kernel where the setup cell has not run (after a restart), an exercise that uses np
+    fails its test cell with the line of the learner's cell and the setup-cell hint, not a generic one."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("def sgd(param, grad, state, lr=0.01):\n    step = lr * np.asarray(grad)\n"
+                                  "    return param - step, state"),
+        nbformat.v4.new_code_cell("from gdbp.checks import check_sgd\ncheck_sgd(sgd)"),
+    ]
+    nbclient.NotebookClient(nb, timeout=60, allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for o in nb.cells[1].outputs if o.get("output_type") == "error"]
+    assert len(errors) == 1, nb.cells[1].outputs
+    message = errors[0]["evalue"]
+    assert "your function raised NameError: name 'np' is not defined" in message
+    assert "at line 2 of your cell: step = lr * np.asarray(grad)" in message
+    assert "Run the notebook's setup cell (or Run > Run All Above) first" in message
+    assert "compare your code" not in message
