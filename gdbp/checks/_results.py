@@ -25,10 +25,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from gdbp.checks._core import (ATOL, RTOL, CheckFailed, Checker, Mistake, _shape_hint, agree, describe, first_difference,
-                              first_nonfinite, format_array)
+from gdbp.checks._core import (ATOL, RTOL, CheckFailed, Checker, Mistake, _shape_hint, agree, describe,
+                              first_difference, first_nonfinite, format_array)
 from gdbp.checks._core import time_limit as _time_limit
-from gdbp.checks._diagnosis import Catalogue, Evidence, Finding, Trial, allowed_by, explain, report
+from gdbp.checks._diagnosis import Catalogue, Evidence, Explanation, Finding, Trial, allowed_by, explain, report
 
 # --- calling the learner's code ---------------------------------------------------------------------------
 
@@ -121,20 +121,45 @@ def guarded_call(c: Checker, case: str, thunk: Callable[[], Any], what: str = "y
 
 
 def call(c: Checker, case: str, names: tuple, *args: Any, in_place_hint: str = "", hint: str = "",
-         diagnosis: "Diagnosis | None" = None, **kwargs: Any) -> Any:
+         diagnosis: "Diagnosis | None" = None, expected: Any = None, **kwargs: Any) -> Any:
     """Call the learner's function ``c.fn(*args, **kwargs)`` safely; ``names`` names the positional arguments
-    for messages. Fails if any input array (also inside tuples such as a cache) was changed in place. The
-    output is recorded in ``diagnosis`` (the failing case's evidence, should a check of it fail)."""
+    for messages. Fails if any input array (also inside tuples such as a cache) was changed in place: when the
+    diagnosis's catalogue has the change ``"in place"`` with that argument's name as value (``dout *= ...``), it is
+    named, together
+    with what is wrong with the returned values besides (two mistakes at once; ``expected`` is the expected
+    output). The output is recorded in ``diagnosis`` (the failing case's evidence, should a check fail)."""
     __tracebackhide__ = True
     named = dict(zip(names, args))
     named.update(kwargs)
     inputs = Inputs(named)
     c.case(case)
     out = guarded_call(c, case, lambda: c.fn(*args, **kwargs), hint=hint, diagnosis=diagnosis)
-    fail_if_changed(c, inputs, case, hint=in_place_hint)
     if diagnosis is not None:
         diagnosis.record([out])
+    changed = inputs.changed()
+    if changed is not None and diagnosis is not None:
+        _fail_in_place(c, case, changed, diagnosis, out, expected)
+    fail_if_changed(c, inputs, case, hint=in_place_hint)
     return out
+
+
+def _fail_in_place(c: Checker, case: str, changed: str, diagnosis: "Diagnosis", out: Any, expected: Any) -> None:
+    """Fail naming the catalogued in-place change of ``changed`` (if there is one), with what the values show."""
+    __tracebackhide__ = True
+    in_place = next((ch for ch in diagnosis.catalogue.changes if ch.key == "in place" and ch.value == changed), None)
+    if in_place is None:
+        return
+    found = None
+    if isinstance(out, np.ndarray) and isinstance(expected, np.ndarray) and out.shape == expected.shape and \
+            out.dtype.kind == "f" and not agree(out, expected):
+        found = diagnosis.found  # what the values show besides
+    if found is not None and len(found.changes) == 1:
+        found = Explanation((in_place, *found.changes), found.settings, found.fitted, found.gap)
+    else:
+        found = Explanation((in_place,), diagnosis.catalogue.settings([in_place]), {}, 0.0)
+    text = (f"your function changed its input {changed} in place (received it modified after the call, expected it "
+            f"unchanged).")
+    c.fail("\n".join([text, *found.lines()]), case, hint=found.hint())
 
 
 # --- diagnosis of one failing case -------------------------------------------------------------------------
@@ -149,9 +174,11 @@ def call_trial(name: str, args: tuple, pick: Callable[[Any], Any] = lambda out: 
     """A trial that calls ``fn(*args)`` once, on deep copies (a mistake or a learner may change its inputs), and
     yields ``pick(output)``: a whole tuple ``(loss, dw, db)`` is one output, compared entry by entry. An error
     is an output too (:func:`raised`)."""
+    frozen = copy.deepcopy(args)  # as they are now: the learner may still change the checker's own arrays
+
     def run(fn):
         try:
-            out = fn(*copy.deepcopy(args))
+            out = fn(*copy.deepcopy(frozen))
         except Exception as exc:  # noqa: BLE001 - the error is the evidence
             yield raised(exc)
             return

@@ -467,8 +467,8 @@ _WALK_CHANGES = (
     # With the grads reset, walking forwards gives the same numbers (the other nodes pass on 0): the tie goes to
     # the change above. Without a reset they differ, and a backward() that is only `self.grad = 1;
     # self._backward()` is named as this change with the reset missing.
-    Change("walk", "one level", "backward() calls only the output's own _backward (the nodes below it are never "
-                                "visited)",
+    Change("walk", "one level", "backward() calls only the output's own _backward: it ignores the graph below the "
+                                "output (those nodes are never visited)",
            "walk the whole graph: build the topological order, then call node._backward() for every node, in "
            "reversed order."),
     Change("reset", False, "grads not reset between passes (a second backward() adds to the first; micrograd's "

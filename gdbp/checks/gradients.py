@@ -69,11 +69,12 @@ def _sigmoid_family(settings):
             return e / (1 + e)  # MISTAKE: e^-x / (1 + e^-x): the denominator must be squared
         if form == "1-s**2":
             return 1 - s**2  # MISTAKE: tanh's derivative 1 - s**2
-        if form == "-s(1-s)":
-            return -s * (1 - s)  # MISTAKE: a sign error (the minus of e^-x kept)
         return s * (1 - s)
 
-    return sigmoid_grad
+    def signed(x):
+        return -sigmoid_grad(x)  # MISTAKE: a sign error (the minus of e^-x kept)
+
+    return signed if settings["sign"] == "-" else sigmoid_grad
 
 
 def _ignoring_x(fn, settings):
@@ -84,7 +85,7 @@ def _ignoring_x(fn, settings):
     return sigmoid_grad
 
 
-SIGMOID = Catalogue("sigmoid_grad", _sigmoid_family, base={"form": "s(1-s)"}, changes=(
+SIGMOID = Catalogue("sigmoid_grad", _sigmoid_family, base={"form": "s(1-s)", "sign": "+"}, changes=(
     Change("form", "s(1+s)", "s * (1 + s) instead of s * (1 - s)", "with s = sigmoid(x), dsigma/dx = s * (1 - s)."),
     Change("form", "of x", "the derivative written for the output s (sigmoid_derivative(s) = s * (1 - s), as many "
                            "tutorials do) but applied to x itself",
@@ -97,7 +98,7 @@ SIGMOID = Catalogue("sigmoid_grad", _sigmoid_family, base={"form": "s(1-s)"}, ch
            "d/dx (1 + e^-x)^-1 = e^-x / (1 + e^-x)**2, which is s * (1 - s)."),
     Change("form", "1-s**2", "1 - s**2 (the derivative of tanh, not of the sigmoid)",
            "the sigmoid's derivative is s * (1 - s); 1 - t**2 belongs to tanh."),
-    Change("form", "-s(1-s)", "a sign error: -s * (1 - s)",
+    Change("sign", "-", "a sign error: -s * (1 - s)",
            "the sigmoid increases everywhere, so its derivative is positive: s * (1 - s)."),
     Change("ignores_x", True, "your function ignores x (it returns {constant_slope:g}, the slope at 0, for every x)",
            "compute s = sigmoid(x) from the argument x and return s * (1 - s) entry by entry.",
@@ -181,7 +182,13 @@ def softmax_family(settings, with_loss=False):
         scores = np.asarray(scores, dtype=float)
         N = len(y)
         rows = np.arange(N)
-        if shift == "row max":
+        if settings["in place"] == "scores":
+            scores -= scores.max(axis=1, keepdims=True)  # MISTAKE: shifts the caller's scores in place
+        if shift == "row max" and normalise == "batch":
+            z = scores - scores.max(axis=0, keepdims=True)  # the max over the axis that is summed
+        elif shift == "row max" and normalise == "all":
+            z = scores - scores.max()  # the 1-D softmax (x - max(x), exp / sum) applied to the whole batch
+        elif shift == "row max":
             z = scores - scores.max(axis=1, keepdims=True)
         elif shift == "global max":
             z = scores - scores.max()  # VARIANT: one maximum for the whole batch (np.max without axis)
@@ -228,7 +235,7 @@ def softmax_family(settings, with_loss=False):
 
 
 _SOFTMAX_BASE = {"shift": "row max", "normalise": "classes", "onehot": "subtract", "mean": "both",
-                 "loss": "log-softmax"}
+                 "loss": "log-softmax", "in place": None}
 _KEEPDIMS_HINT = ("keep the reduced axis: scores.max(axis=1, keepdims=True) and e.sum(axis=1, keepdims=True) have "
                   "shape (N, 1), which broadcasts along each row.")
 _SHIFT_NONE = Change("shift", "none", "softmax without subtracting the row maximum (exp(1000) overflows: "
@@ -255,6 +262,9 @@ _ONEHOT_NONE = Change("onehot", "none", "the one-hot of the label is not subtrac
                       "dscores = (p - onehot(y)) / N: subtract 1 at [i, y[i]] for every row i.")
 _ONEHOT_COLUMNS = Change("onehot", "columns", "p[:, y] -= 1 subtracts 1 in the label columns of every row",
                          "index one entry per row: p[np.arange(N), y] -= 1.")
+_SCORES_IN_PLACE = Change("in place", "scores", "the scores shifted in place (scores -= scores.max(axis=1, "
+                                                "keepdims=True) changes the caller's array)",
+                          "shift a new array: shifted = scores - scores.max(axis=1, keepdims=True).", pairs=False)
 _ONEHOT_SIGN = Change("onehot", "sign", "a sign error: (onehot - p) / N",
                       "the gradient of the loss (to be minimised) is (p - onehot(y)) / N.")
 
@@ -263,7 +273,7 @@ SOFTMAX_GRAD = Catalogue("softmax_ce_grad", softmax_family, base=_SOFTMAX_BASE, 
     Change("mean", "none", "the 1/N of the mean is missing",
            "the loss is a mean over the N examples: divide dscores by N at the end."),
     _ONEHOT_NONE, _ONEHOT_COLUMNS, _NORMALISE_CHANGES[0], _ONEHOT_SIGN,
-    _SHIFT_GLOBAL, _SHIFT_KEEPDIMS, *_NORMALISE_CHANGES[1:],
+    _SHIFT_GLOBAL, _SHIFT_KEEPDIMS, *_NORMALISE_CHANGES[1:], _SCORES_IN_PLACE,
 ))
 
 MISTAKES = {
@@ -431,7 +441,8 @@ def check_linear_loss_and_grad(learner_fn, *, time_limit=None):
 
 def softmax_alternatives(scores, y):
     """Probe values for softmax's arguments: the scores shifted per entry, the labels moved by one class."""
-    return ({"scores": scores + np.linspace(0.0, 1.0, scores.size).reshape(scores.shape), "y": (y + 1) % scores.shape[1]},
+    shifted = scores + np.linspace(0.0, 1.0, scores.size).reshape(scores.shape)
+    return ({"scores": shifted, "y": (y + 1) % scores.shape[1]},
             {"scores": "another entry-wise shift of the scores", "y": "each label moved to the next class"})
 
 
@@ -457,7 +468,7 @@ def check_softmax_ce_grad(learner_fn, *, time_limit=None):
             alternatives, how = softmax_alternatives(scores, y)
             diagnosis = diagnosis_of(c, SOFTMAX_GRAD, case, (scores, y), all_args, ("scores", "y"), reference,
                                      alternatives, how)
-            out = call(c, case, ("scores", "y"), scores, y, diagnosis=diagnosis)
+            out = call(c, case, ("scores", "y"), scores, y, diagnosis=diagnosis, expected=expected)
             check_array(c, out, "dscores", expected=expected, case=case, diagnosis=diagnosis,
                         source="gdbp.layers.softmax_loss(scores, y)[1]", sizes={"N": len(y), "C": scores.shape[1]})
 

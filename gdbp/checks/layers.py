@@ -41,13 +41,12 @@ import numpy as np
 
 from gdbp import layers
 from gdbp.checks._core import entry_point
-from gdbp.checks._core import Checker, agree, run
-from gdbp.checks._diagnosis import Catalogue, Change, Explanation
-from gdbp.checks._results import (Inputs, as_array, as_scalar, check_array, compare, fail_if_changed, guarded_call,
-                                  unpack)
-from gdbp.checks.gradients import (_NORMALISE_CHANGES, _ONEHOT_COLUMNS, _ONEHOT_NONE, _ONEHOT_SIGN, _SHIFT_GLOBAL,
-                                   _SHIFT_KEEPDIMS, _SHIFT_NONE, _SOFTMAX_BASE, _softmax_cases, diagnosis_of,
-                                   softmax_alternatives, softmax_family)
+from gdbp.checks._core import Checker, run
+from gdbp.checks._diagnosis import Catalogue, Change
+from gdbp.checks._results import as_array, as_scalar, call, check_array, compare, unpack
+from gdbp.checks.gradients import (_NORMALISE_CHANGES, _ONEHOT_COLUMNS, _ONEHOT_NONE, _ONEHOT_SIGN, _SCORES_IN_PLACE,
+                                   _SHIFT_GLOBAL, _SHIFT_KEEPDIMS, _SHIFT_NONE, _SOFTMAX_BASE, _softmax_cases,
+                                   diagnosis_of, softmax_alternatives, softmax_family)
 
 __all__ = ["MISTAKES", "check_affine_backward", "check_relu_backward", "check_tanh_backward", "check_softmax_loss"]
 
@@ -110,7 +109,7 @@ def _relu_family(settings):
             local = np.where(x > 0, local, settings["slope"])  # VARIANT: leaky ReLU's slope for x <= 0
         if settings["dout"] == "alone":
             return local  # MISTAKE: the local derivative alone, not multiplied by dout
-        if settings["in place"]:
+        if settings["in place"] == "dout":
             dout[local == 0] = 0  # MISTAKE: writes into the caller's dout
             return dout
         return dout * local
@@ -133,7 +132,7 @@ def _tanh_family(settings):
             return local  # MISTAKE: the local derivative alone, not multiplied by dout
         if settings["dout"] == "precedence":
             return 1 - out**2 * dout  # MISTAKE: no parentheses: (1 - out**2) * dout
-        if settings["in place"]:
+        if settings["in place"] == "dout":
             dout *= local  # MISTAKE: writes into the caller's dout
             return dout
         return dout * local
@@ -173,7 +172,7 @@ AFFINE = Catalogue("affine_backward", _affine_family,
 ))
 
 RELU = Catalogue("relu_backward", _relu_family,
-                 base={"mask": "x > 0", "dout": "times", "slope": 0.0, "in place": False}, changes=(
+                 base={"mask": "x > 0", "dout": "times", "slope": 0.0, "in place": None}, changes=(
     Change("mask", "x >= 0", "derivative {relu_at_zero:g} at x == 0 (the convention here is 0)",
            "the convention here (and PyTorch's) is derivative 0 at x == 0: dx = dout * (x > 0).",
            constants={"relu_at_zero": (1.0, 0.5)}),
@@ -185,7 +184,7 @@ RELU = Catalogue("relu_backward", _relu_family,
            "zero the gradient where x <= 0: dx = dout * (x > 0)."),
     Change("mask", "dout > 0", "the mask taken from dout instead of from x",
            "the mask comes from the forward input x (the cache): dx = dout * (x > 0)."),
-    Change("in place", True, "dout changed in place (dout[x <= 0] = 0)",
+    Change("in place", "dout", "dout changed in place (dout[x <= 0] = 0)",
            "work on a copy: dx = dout.copy(); dx[x <= 0] = 0 (or dx = dout * (x > 0)).", pairs=False),
     Change("slope", 0.01, "a slope of {slope:g} for x <= 0 (leaky ReLU's derivative)",
            "ReLU's derivative is 0 for x < 0: dx = dout * (x > 0).", kind="variant",
@@ -193,22 +192,24 @@ RELU = Catalogue("relu_backward", _relu_family,
                 "so the difference matters.", constants={"slope": (0.01, 0.1, 0.2, 0.3, 0.02, 0.05)}),
 ))
 
-TANH = Catalogue("tanh_backward", _tanh_family, base={"local": "1 - out**2", "dout": "times", "in place": False},
+TANH = Catalogue("tanh_backward", _tanh_family, base={"local": "1 - out**2", "dout": "times", "in place": None},
                  changes=(
     Change("local", "tanh twice", "tanh applied to the cache again: 1 - tanh(out)**2, but the cache already is "
                                   "out = tanh(x) (the derivative taken from the input's formula)",
            "the cache holds out = tanh(x): dx = dout * (1 - out**2), no second tanh."),
-    Change("local", "(1 - out)**2", "(1 - out)**2 instead of 1 - out**2", "square out first, then subtract: 1 - out**2."),
+    Change("local", "(1 - out)**2", "(1 - out)**2 instead of 1 - out**2",
+           "square out first, then subtract: 1 - out**2."),
     Change("dout", "alone", "the local derivative alone, without multiplying by dout (your function ignores dout)",
            "chain rule: dx = dout * (1 - out**2)."),
-    Change("local", "out * (1 - out)", "the sigmoid's out * (1 - out)", "tanh' = 1 - tanh**2: dx = dout * (1 - out**2)."),
+    Change("local", "out * (1 - out)", "the sigmoid's out * (1 - out)",
+           "tanh' = 1 - tanh**2: dx = dout * (1 - out**2)."),
     Change("local", "1 - out", "1 - out (the square is missing)", "dx = dout * (1 - out**2)."),
     Change("local", "1 - sigmoid**2", "1 - sigmoid(cache)**2: a sigmoid where tanh belongs, applied to the cache "
                                       "(which already is tanh(x))",
            "the cache holds out = tanh(x); the derivative is 1 - out**2: dx = dout * (1 - out**2)."),
     Change("dout", "precedence", "1 - out**2 * dout: the parentheses around (1 - out**2) are missing",
            "multiply the whole local derivative: dx = dout * (1 - out**2)."),
-    Change("in place", True, "dout changed in place (dout *= 1 - out**2)",
+    Change("in place", "dout", "dout changed in place (dout *= 1 - out**2)",
            "return a new array: dx = dout * (1 - out**2).", pairs=False),
 ))
 
@@ -231,7 +232,7 @@ SOFTMAX_LOSS = Catalogue("softmax_loss", lambda s: softmax_family(s, with_loss=T
                            "(scikit-learn's log_loss)", _LOG_SOFTMAX_HINT, kind="variant",
            note="Where p underflows the loss is capped at -log(eps) instead of the true value, so here the "
                 "difference matters.", constants={"log_eps": (1e-15,) + _SOFTMAX_LOSS_EPS}),
-    _SHIFT_GLOBAL, _SHIFT_KEEPDIMS, *_NORMALISE_CHANGES[1:], _ONEHOT_NONE, _ONEHOT_SIGN,
+    _SHIFT_GLOBAL, _SHIFT_KEEPDIMS, *_NORMALISE_CHANGES[1:], _ONEHOT_NONE, _ONEHOT_SIGN, _SCORES_IN_PLACE,
 ))
 
 MISTAKES = {
@@ -286,35 +287,6 @@ def _tanh_cases():
 # =========================================================================================================
 
 
-def _call(c: Checker, case: str, args: dict, diagnosis, expected=None, hint: str = ""):
-    """Call the learner's function; a changed input fails: dout changed in place is named when catalogued,
-    and so is what is wrong with the returned values besides (two mistakes at once)."""
-    __tracebackhide__ = True
-    inputs = Inputs(args)
-    out = guarded_call(c, case, lambda: c.fn(*args.values()), diagnosis=diagnosis, hint=hint)
-    diagnosis.record([out])
-    changed = inputs.changed()
-    if changed is None:
-        return out
-    try:
-        in_place = diagnosis.catalogue.change("in place", True) if changed == "dout" else None
-    except KeyError:
-        in_place = None
-    if in_place is None:
-        fail_if_changed(c, inputs, case)
-    found = None
-    if isinstance(out, np.ndarray) and isinstance(expected, np.ndarray) and out.shape == expected.shape and \
-            not agree(np.asarray(out, dtype=float), expected):
-        found = diagnosis.found  # what the values show besides
-    if found is not None and len(found.changes) == 1:
-        found = Explanation((in_place, *found.changes), found.settings, found.fitted, found.gap)
-    elif found is None:
-        found = Explanation((in_place,), diagnosis.catalogue.settings([in_place]), {}, 0.0)
-    text = (f"your function changed its input {changed} in place (received it modified after the call, expected "
-            f"it unchanged).")
-    c.fail("\n".join([text, *found.lines()]), case, hint=found.hint())
-
-
 _CACHE_HINT = "the cache is the tuple (x, w, b) that affine_forward returned: unpack it with x, w, b = cache."
 
 
@@ -345,8 +317,8 @@ def check_affine_backward(learner_fn, *, time_limit=None):
             cache = (x, w, b)
             diagnosis = diagnosis_of(c, AFFINE, case, (dout, cache), all_args, ("dout", "cache"), reference,
                                      alternatives={"dout": 2 * dout}, how={"dout": "dout doubled"})
-            received = unpack(c, _call(c, case, {"dout": dout, "cache": cache}, diagnosis, hint=_CACHE_HINT), names,
-                              case)
+            received = unpack(c, call(c, case, ("dout", "cache"), dout, cache, diagnosis=diagnosis, hint=_CACHE_HINT),
+                              names, case)
             source = f"gdbp.layers.affine_backward (x of shape {x.shape}, w {w.shape})"
             sizes = {"N": x.shape[0]}
             values = [as_array(c, received[k], name, expected=expected[k], case=case, diagnosis=diagnosis,
@@ -380,7 +352,7 @@ def _check_activation(exercise: str, learner_fn, time_limit, cases, forward, cat
             how = {"dout": "2 * dout + 0.5", "cache": "cache * 0.5 - 0.25"}
             diagnosis = diagnosis_of(c, catalogue, case, (dout, cache), all_args, ("dout", "cache"), reference,
                                      alternatives, how)
-            received = _call(c, case, {"dout": dout, "cache": cache}, diagnosis, expected)
+            received = call(c, case, ("dout", "cache"), dout, cache, diagnosis=diagnosis, expected=expected)
             check_array(c, received, "dx", expected=expected, case=case, source=f"gdbp.layers.{exercise}",
                         diagnosis=diagnosis)
 
@@ -424,7 +396,7 @@ def check_softmax_loss(learner_fn, *, time_limit=None):
             alternatives, how = softmax_alternatives(scores, y)
             diagnosis = diagnosis_of(c, SOFTMAX_LOSS, case, (scores, y), all_args, ("scores", "y"),
                                      layers.softmax_loss, alternatives, how)
-            received = unpack(c, _call(c, case, {"scores": scores, "y": y}, diagnosis), names, case)
+            received = unpack(c, call(c, case, ("scores", "y"), scores, y, diagnosis=diagnosis), names, case)
             source = "gdbp.layers.softmax_loss(scores, y)"
             sizes = {"N": len(y), "C": scores.shape[1]}
             received_loss = as_scalar(c, received[0], "loss", case=case, diagnosis=diagnosis, expected=loss,

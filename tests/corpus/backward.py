@@ -93,7 +93,7 @@ visit(self)""")),
          source=micrograd(backward=_DFS + "for v in topo:\n    v.grad = 0.0\nself.grad = 1.0\nfor v in topo:\n"
                                           "    v._backward()")),
     dict(id="output-only", name="Value",
-         expect=("two classic mistakes at once", "calls only the output's own _backward", "grads not reset"),
+         expect=("two classic mistakes at once", "it ignores the graph below the output", "grads not reset"),
          origin="backward() written as the lecture's manual first step (o.grad = 1.0; o._backward()), the rest of "
                 "the graph never visited",
          source=micrograd(backward="self.grad = 1.0\nself._backward()")),
