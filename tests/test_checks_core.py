@@ -265,3 +265,20 @@ def test_name_error_after_a_kernel_restart_gets_the_setup_hint_in_a_real_kernel(
     assert "at line 2 of your cell: step = lr * np.asarray(grad)" in message
     assert "Run the notebook's setup cell (or Run > Run All Above) first" in message
     assert "compare your code" not in message
+
+
+def test_bench_diagnosis_runs_and_prints_one_row_per_exercise(capsys):
+    """bench/bench_diagnosis.py (a benchmark: nothing here measures time) runs, and every mutant it times fails."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "bench" / "bench_diagnosis.py"
+    spec = importlib.util.spec_from_file_location("bench_diagnosis", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--only", "sgd", "rel_error", "--repeats", "1"]) == 0
+    out, err = capsys.readouterr()
+    rows = [line.split()[0] for line in out.splitlines()[2:] if line.strip() and not line.startswith("slowest")]
+    assert rows == ["sgd", "rel_error"], out
+    assert "slowest failing check with diagnosis:" in out
+    assert "passed its checker" not in err
