@@ -282,3 +282,17 @@ def test_bench_diagnosis_runs_and_prints_one_row_per_exercise(capsys):
     assert rows == ["sgd", "rel_error"], out
     assert "slowest failing check with diagnosis:" in out
     assert "passed its checker" not in err
+
+
+def test_a_probe_that_runs_out_of_time_stops_the_other_probes():
+    import time as _time
+
+    def body(c):
+        c.time_limit = 5.0
+        start = _time.perf_counter()
+        first = c.attempt_thunk(lambda: _time.sleep(30))
+        second = c.attempt_thunk(lambda: 1)
+        assert isinstance(first.error, TimeoutError) and isinstance(second.error, TimeoutError)
+        assert _time.perf_counter() - start < _core.QUIET_TIME_LIMIT + 1.0
+
+    run("demo", lambda: None, body)

@@ -90,6 +90,8 @@ MATCH_ATOL = 1e-10
 # Seconds one call of a learner's function may take before it is stopped (self-paced use; nbgrader has its
 # own per-cell timeout). Every reference call in the checkers takes well under 10 ms.
 CALL_TIME_LIMIT = 10.0
+# Seconds one quiet call (a probe, a diagnosis run) may take: a correct function takes milliseconds on them.
+QUIET_TIME_LIMIT = 2.0
 
 _ndarray = np.ndarray
 _floating = np.floating
@@ -439,6 +441,7 @@ class Checker:
         self.hint = hint
         self.cases: list[str] = []
         self.learner_calls = 0  # calls of the learner's code so far (checks, probes and diagnosis)
+        self._quiet_timeouts = 0  # quiet calls (probes, diagnosis) that ran out of time
         self.signature = ""  # how the checker calls the function, e.g. "adam(param, grad, state, lr, ...)"
         self._warnings = warnings.catch_warnings()
         assert_numpy_untouched(exercise)
@@ -507,13 +510,14 @@ class Checker:
         return inspect.Parameter.empty if p is None else p.default
 
     # calling the learner's code: every call goes through invoke()
-    def invoke(self, thunk: Callable[[], Any]) -> Any:
-        """Run ``thunk`` (a piece of the learner's code) with the time limit: THE one place where a checker
-        runs learner code (checks, probes and diagnosis), so that a guard can be wrapped around each call.
-        Raises whatever the code raises (``_TimeUp`` when time runs out)."""
+    def invoke(self, thunk: Callable[[], Any], limit: float | None = None) -> Any:
+        """Run ``thunk`` (a piece of the learner's code) with the time limit (``limit``, default the
+        checker's): THE one place where a checker runs learner code (checks, probes and diagnosis), so that
+        a guard can be wrapped around each call. Raises whatever the code raises (``_TimeUp`` when time runs
+        out)."""
         __tracebackhide__ = True
         self.learner_calls += 1
-        with time_limit(self.time_limit):
+        with time_limit(self.time_limit if limit is None else limit):
             return thunk()
 
     def guard(self, case: str, thunk: Callable[[], Any], what: str = "your function", hint: str = "",
@@ -574,11 +578,17 @@ class Checker:
         return self.attempt_thunk(lambda: self.fn(*args, **kwargs))
 
     def attempt_thunk(self, thunk: Callable[[], Any]) -> Attempt:
-        """A quiet run of any piece of the learner's code (through :meth:`invoke`)."""
+        """A quiet run of any piece of the learner's code (through :meth:`invoke`), with a shorter time limit
+        (``QUIET_TIME_LIMIT``); after one quiet call ran out of time, the next ones are not made (a function
+        that loops on a probe's input would otherwise cost a time limit per probe)."""
+        limit = min(self.time_limit or QUIET_TIME_LIMIT, QUIET_TIME_LIMIT)
+        if self._quiet_timeouts:
+            return Attempt(error=TimeoutError(f"not run: an earlier probe did not finish within {limit:g} s"))
         try:
-            return Attempt(self.invoke(thunk))
+            return Attempt(self.invoke(thunk, limit))
         except _TimeUp:
-            return Attempt(error=TimeoutError(f"did not finish within {self.time_limit:g} s"))
+            self._quiet_timeouts += 1
+            return Attempt(error=TimeoutError(f"did not finish within {limit:g} s"))
         except Exception as exc:  # noqa: BLE001 - a probe reports any error, it never raises
             return Attempt(error=exc)
 

@@ -68,7 +68,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from gdbp.checks._core import _SNAPSHOT, Checker, Mistake, _TimeUp, agree, distance, first_difference
+from gdbp.checks._core import _SNAPSHOT, Checker, Mistake, agree, distance, first_difference
 
 __all__ = [
     "Catalogue", "Change", "Evidence", "Explanation", "Finding", "Trial",
@@ -148,17 +148,16 @@ class Evidence:
         self.items.append((trial, list(outputs)))
 
     def observe(self, c: Checker, trial: Trial, subject: Any = None) -> list:
-        """Run ``trial`` on the learner (``subject``, default ``c.fn``), each step through ``c.invoke``;
-        stop quietly at the first error or timeout. Records and returns the outputs."""
+        """Run ``trial`` on the learner (``subject``, default ``c.fn``), each step through ``c.attempt_thunk``
+        (``c.invoke`` with the quiet time limit); stop quietly at the first error or timeout (StopIteration
+        included: the end of the trial). Records and returns the outputs."""
         outputs: list = []
         steps = trial.run(c.fn if subject is None else subject)
         while True:
-            try:
-                outputs.append(c.invoke(lambda: next(steps)))
-            except StopIteration:
+            attempt = c.attempt_thunk(lambda: next(steps))  # the learner's run ends at its first error
+            if not attempt.ok:
                 break
-            except (Exception, _TimeUp):  # noqa: BLE001 - the learner's run ends at its first error
-                break
+            outputs.append(attempt.value)
         self.items.append((trial, outputs))
         return outputs
 

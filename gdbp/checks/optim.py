@@ -981,9 +981,9 @@ def _run_case(c: Checker, exercise: OptimizerExercise, case: _Case, diagnosis: _
             if diff is not None:
                 at = f"[{', '.join(map(str, diff[0]))}]" if diff[0] else ""
                 source += f" with param{at} = {param[diff[0]].item()!r}, grad{at} = {grad[diff[0]].item()!r}"
-            step_facts = _step_findings(c, exercise, new_param, expected[k], param, k)
             c.close(new_param, expected[k], "new_param", case=case.name, source=source,
-                    diagnose=lambda: diagnosis(case, [*received, new_param.copy()], step_facts))
+                    diagnose=lambda: diagnosis(case, [*received, new_param.copy()],
+                                               _step_findings(c, exercise, new_param, expected[k], param, k)))
         except CheckFailed as failure:
             if n == 1:
                 raise
