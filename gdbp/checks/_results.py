@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from gdbp.checks._core import (ATOL, RTOL, CheckFailed, Checker, Mistake, _shape_hint, agree, describe,
-                              first_difference, first_nonfinite, format_array)
-from gdbp.checks._core import time_limit as _time_limit
+                              first_nonfinite, format_array)
 from gdbp.checks._diagnosis import Catalogue, Evidence, Explanation, Finding, Trial, allowed_by, explain, report
 
 # --- calling the learner's code ---------------------------------------------------------------------------
@@ -162,6 +161,21 @@ def _fail_in_place(c: Checker, case: str, changed: str, diagnosis: "Diagnosis", 
     c.fail("\n".join([text, *found.lines()]), case, hint=found.hint())
 
 
+def fail_named(c: Checker, case: str, problem: str, named: Sequence[Mistake], hint: str = "") -> None:
+    """Fail with ``problem`` and the catalogued mistakes a structural check found (the exercises whose answers
+    are judged by properties, not values: mini-batches, the training step): one, two at once, or an honest
+    statement that none is catalogued."""
+    __tracebackhide__ = True
+    named = list(named)[:2]
+    if len(named) == 1:
+        c.fail(f"{problem}\n{named[0].line()}", case, hint=named[0].hint)
+    if len(named) == 2:
+        parts = "; ".join(f"({k}) {m.name}" for k, m in enumerate(named, 1))
+        hints = " ".join(f"({k}) {m.hint}" for k, m in enumerate(named, 1))
+        c.fail(f"{problem}\n  This matches two classic mistakes at once: {parts}.", case, hint=hints)
+    c.fail(f"{problem}\n  No catalogued mistake reproduces what your function does.", case, hint=hint)
+
+
 # --- diagnosis of one failing case -------------------------------------------------------------------------
 
 
@@ -266,93 +280,6 @@ def argument_probe(c: Checker, evidence: Evidence, make_trial: Callable[[dict], 
     return findings
 
 
-# --- legacy: a list of (mistake, thunk) pairs instead of a Diagnosis (numerical, descent still use it) ---
-
-
-def _as_float_array(value: Any):
-    """``value`` as a float array for comparisons, or None when it is not numeric."""
-    try:
-        arr = value if isinstance(value, np.ndarray) else np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return arr if arr.dtype.kind in "biuf" else None
-
-
-def thunks(mistakes: Iterable[Mistake], args: tuple, pick: Callable[[Any], Any] = lambda out: out,
-           kwargs: dict | None = None, consistent: Iterable[tuple[Callable[[Any], Any], Any]] = (),
-           call: Callable[[Mistake], Any] | None = None) -> list:
-    """``[(mistake, thunk)]`` where ``thunk()`` is ``pick(mistake.fn(*args, **kwargs))`` on deep copies of the
-    arguments (a mistake may change its inputs), as a float array for comparison.
-
-    ``consistent``: pairs ``(pick_j, received_j)`` for the learner's other outputs (``dw`` when ``db`` is being
-    compared); a mistake whose other outputs differ from the learner's does not explain the answer, and its
-    thunk returns None (which matches nothing). ``call``: how to run a mistake instead (``call(mistake)``),
-    e.g. to build a graph with a mistaken ``Value`` class."""
-    kwargs = kwargs or {}
-    consistent = list(consistent)
-
-    def make(mistake):
-        def value():
-            if call is not None:
-                out = call(mistake)
-            else:
-                out = mistake.fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-            for other_pick, received in consistent:
-                mine, theirs = _as_float_array(other_pick(out)), _as_float_array(received)
-                if mine is None or theirs is None or not agree(theirs, mine):
-                    return None
-            return _as_float_array(pick(out))
-        return value
-
-    return [(m, make(m)) for m in mistakes]
-
-
-def closest_mistake(c: Checker, received: np.ndarray, mistakes) -> list:
-    """Of the mistakes whose output agrees with ``received`` (NaN with NaN), the one closest to it, as a
-    one-element ``[(mistake, thunk)]`` list (empty when none agrees). Two mistakes can agree within the
-    matching tolerance on one case; the closest is the one the learner wrote."""
-    best, best_distance = None, None
-    for mistake, thunk in mistakes:
-        try:
-            with _time_limit(c.time_limit):
-                value = thunk()
-        except BaseException:  # a mistake that cannot run on this case does not match
-            continue
-        if value is None or not agree(received, value):
-            continue
-        distance = max((abs(a - b) for a, b in zip(received.ravel().tolist(), value.ravel().tolist())
-                        if not (a != a and b != b) and a != b), default=0.0)
-        if best is None or distance < best_distance:
-            best, best_distance = (mistake, value), distance
-    if best is None:
-        return []
-    mistake, value = best
-    return [(mistake, lambda: value)]
-
-
-def _legacy_diagnose(c: Checker, value: Any, what: str, expected: np.ndarray, case: str, mistakes) -> None:
-    """Name a catalogued mistake that gives exactly ``value`` when ``value`` has the wrong shape or non-finite
-    entries (the generic checks would otherwise fire first and hide the mistake)."""
-    __tracebackhide__ = True
-    if not isinstance(value, (np.ndarray, float, np.floating)):
-        return
-    arr = np.asarray(value)
-    if arr.dtype.kind != "f":
-        return
-    bad = first_nonfinite(arr)
-    if arr.shape == expected.shape and bad is None:
-        return
-    for mistake, _ in closest_mistake(c, arr, mistakes):
-        if arr.shape != expected.shape:
-            problem = f"{what} has shape {tuple(arr.shape)}, expected shape {tuple(expected.shape)}."
-        else:
-            at = f" at index {bad[0]}" if arr.ndim else ""
-            problem = (f"{what} contains {bad[1]}{at}, expected finite numbers "
-                       f"(received {format_array(arr)}; expected {format_array(expected)}).")
-        c.fail(f"{problem}\n  This matches a classic mistake: {mistake.name}.", case, hint=mistake.hint)
-
-
-
 # --- the checks of one returned value ----------------------------------------------------------------------
 
 
@@ -388,11 +315,10 @@ def _explained_or(c: Checker, diagnosis: Diagnosis | None, problem: str, case: s
 
 
 def as_array(c: Checker, value: Any, what: str, *, expected: np.ndarray, case: str,
-             diagnosis: Diagnosis | None = None, sizes: dict | None = None, mistakes=()) -> np.ndarray:
+             diagnosis: Diagnosis | None = None, sizes: dict | None = None) -> np.ndarray:
     """Structure, shape, dtype and finiteness of one returned array: ``value`` must be a float64 array of
     ``expected``'s shape with finite entries (a wrong shape or a NaN that the diagnosis explains is named)."""
     __tracebackhide__ = True
-    _legacy_diagnose(c, value, what, expected, case, list(mistakes))
     if isinstance(value, (np.ndarray, np.floating, float)) and np.asarray(value).dtype.kind == "f":
         arr = np.asarray(value)
         if arr.shape != expected.shape:
@@ -412,12 +338,10 @@ def as_array(c: Checker, value: Any, what: str, *, expected: np.ndarray, case: s
 
 
 def as_scalar(c: Checker, value: Any, what: str, *, case: str, diagnosis: Diagnosis | None = None,
-              expected: float | None = None, sizes: dict | None = None, mistakes=()) -> float:
+              expected: float | None = None, sizes: dict | None = None) -> float:
     """Structure and finiteness of one returned number: a float, a numpy float or a 0-d array, finite.
     ``expected`` is only shown in the message when the diagnosis explains a NaN."""
     __tracebackhide__ = True
-    _legacy_diagnose(c, value, what, np.array(float("nan") if expected is None else float(expected)), case,
-                     list(mistakes))
     if isinstance(value, bool) or value is None or isinstance(value, (complex, np.complexfloating)):
         c.fail(f"{what} is {describe(value)}, expected a float.", case,
                hint="did you forget a `return`?" if value is None else "return a real number.")
@@ -452,45 +376,34 @@ def as_scalar(c: Checker, value: Any, what: str, *, case: str, diagnosis: Diagno
 
 
 def compare(c: Checker, received: Any, expected: Any, what: str, *, case: str, diagnosis: Diagnosis | None = None,
-            source: str = "", rtol: float = RTOL, atol: float = ATOL, hint: str = "", mistakes=()) -> None:
+            source: str = "", rtol: float = RTOL, atol: float = ATOL, hint: str = "") -> None:
     """Values against the reference (arrays, or floats as 0-d arrays); on a mismatch the diagnosis says which
     mistake (or variant, or pair) reproduces the learner's numbers, or what its probes found."""
     __tracebackhide__ = True
     received = received if isinstance(received, np.ndarray) else np.array(float(received))
     expected = expected if isinstance(expected, np.ndarray) else np.array(float(expected))
-    if diagnosis is None and mistakes:
-        mistakes = list(mistakes)
-        if first_difference(received, expected, rtol, atol) is not None:
-            mistakes = closest_mistake(c, received, mistakes)
-        c.close(received, expected, what, case=case, source=source, mistakes=mistakes, rtol=rtol, atol=atol,
-                hint=hint)
-        return
     c.close(received, expected, what, case=case, source=source, rtol=rtol, atol=atol, hint=hint,
             diagnose=None if diagnosis is None else diagnosis.report)
 
 
 def check_array(c: Checker, value: Any, what: str, *, expected: np.ndarray, case: str,
                 diagnosis: Diagnosis | None = None, source: str = "", rtol: float = RTOL, atol: float = ATOL,
-                hint: str = "", sizes: dict | None = None, mistakes=()) -> np.ndarray:
+                hint: str = "", sizes: dict | None = None) -> np.ndarray:
     """``value`` must be a float64 array of ``expected``'s shape, finite, equal to ``expected``."""
     __tracebackhide__ = True
-    mistakes = list(mistakes)
-    arr = as_array(c, value, what, expected=expected, case=case, diagnosis=diagnosis, sizes=sizes, mistakes=mistakes)
-    compare(c, arr, expected, what, case=case, diagnosis=diagnosis, source=source, rtol=rtol, atol=atol, hint=hint,
-            mistakes=mistakes)
+    arr = as_array(c, value, what, expected=expected, case=case, diagnosis=diagnosis, sizes=sizes)
+    compare(c, arr, expected, what, case=case, diagnosis=diagnosis, source=source, rtol=rtol, atol=atol, hint=hint)
     return arr
 
 
 def check_scalar(c: Checker, value: Any, what: str, *, expected: float, case: str,
                  diagnosis: Diagnosis | None = None, source: str = "", rtol: float = RTOL, atol: float = ATOL,
-                 hint: str = "", sizes: dict | None = None, mistakes=()) -> float:
+                 hint: str = "", sizes: dict | None = None) -> float:
     """``value`` must be one real number (a float, a numpy float or a 0-d array) equal to ``expected``."""
     __tracebackhide__ = True
-    mistakes = list(mistakes)
-    number = as_scalar(c, value, what, case=case, diagnosis=diagnosis, expected=expected, sizes=sizes,
-                       mistakes=mistakes)
+    number = as_scalar(c, value, what, case=case, diagnosis=diagnosis, expected=expected, sizes=sizes)
     compare(c, number, expected, what, case=case, diagnosis=diagnosis, source=source, rtol=rtol, atol=atol,
-            hint=hint, mistakes=mistakes)
+            hint=hint)
     return number
 
 

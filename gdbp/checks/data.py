@@ -30,7 +30,7 @@ import numpy as np
 
 from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, describe, run
-from gdbp.checks._results import Inputs, guarded
+from gdbp.checks._results import Inputs, fail_named, guarded
 
 __all__ = ["MISTAKES", "check_minibatches"]
 
@@ -289,13 +289,7 @@ def _fail(c: Checker, case: str, problem: str, mistake_fn=None, hint: str = "") 
     specific = [m for m in found if m.fn in _MORE_SPECIFIC.get(mistake_fn, ())]
     first = specific[0] if specific else _M[mistake_fn] if mistake_fn is not None else (found[0] if found else None)
     named = [first] + [m for m in found if m is not first][:1] if first is not None else []
-    if len(named) == 1:
-        c.fail(f"{problem}\n{named[0].line()}", case, hint=named[0].hint)
-    if len(named) == 2:
-        parts = "; ".join(f"({k}) {m.name}" for k, m in enumerate(named, 1))
-        hints = " ".join(f"({k}) {m.hint}" for k, m in enumerate(named, 1))
-        c.fail(f"{problem}\n  This matches two classic mistakes at once: {parts}.", case, hint=hints)
-    c.fail(f"{problem}\n  No catalogued mistake reproduces what your function does.", case, hint=hint)
+    fail_named(c, case, problem, named, hint=hint)
 
 
 # What the survey can tell apart where one check sees one symptom (two orders for one seed; a sample twice).

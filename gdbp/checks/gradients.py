@@ -35,7 +35,7 @@ import numpy as np
 from gdbp import layers, linear
 from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, run
-from gdbp.checks._diagnosis import EPS_LITERALS, Catalogue, Change, Evidence
+from gdbp.checks._diagnosis import Catalogue, Change, Evidence
 from gdbp.checks._results import (Diagnosis, argument_probe, as_array, as_scalar, call, call_trial, check_array,
                                   compare, unpack)
 

@@ -32,7 +32,7 @@ import numpy as np
 from gdbp import train
 from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, describe, first_difference, run
-from gdbp.checks._results import Inputs, check_scalar, fail_if_changed, guarded
+from gdbp.checks._results import Inputs, check_scalar, fail_if_changed, fail_named, guarded
 from gdbp.model import MLP
 from gdbp.optim import Optimizer
 
@@ -272,13 +272,7 @@ def _fail(c: Checker, case: str, problem: str, found: list, mistake_fn=None, hin
     __tracebackhide__ = True
     first = _M[mistake_fn] if mistake_fn is not None else (found[0] if found else None)
     named = [first] + [m for m in found if m is not first][:1] if first is not None else []
-    if len(named) == 1:
-        c.fail(f"{problem}\n{named[0].line()}", case, hint=named[0].hint)
-    if len(named) == 2:
-        parts = "; ".join(f"({k}) {m.name}" for k, m in enumerate(named, 1))
-        hints = " ".join(f"({k}) {m.hint}" for k, m in enumerate(named, 1))
-        c.fail(f"{problem}\n  This matches two classic mistakes at once: {parts}.", case, hint=hints)
-    c.fail(f"{problem}\n  No catalogued mistake reproduces what your function does.", case, hint=hint)
+    fail_named(c, case, problem, named, hint=hint)
 
 
 # =========================================================================================================

@@ -7,6 +7,28 @@ the pieces that differ replaced, so that the difference is what the entry shows.
 """
 import textwrap
 
+# micrograd's depth-first topological sort, as backward() starts.
+DFS = """
+topo, visited = [], set()
+def build_topo(v):
+    if v not in visited:
+        visited.add(v)
+        for child in v._prev:
+            build_topo(child)
+        topo.append(v)
+build_topo(self)
+"""
+
+# = instead of += in every _backward, as in the lecture video before its fix.
+ASSIGN_EVERYWHERE = {
+    "add": "self.grad = 1.0 * out.grad\nother.grad = 1.0 * out.grad",
+    "mul": "self.grad = other.data * out.grad\nother.grad = self.data * out.grad",
+    "pow": "self.grad = k * self.data ** (k - 1) * out.grad",
+    "exp": "self.grad = out.data * out.grad",
+    "tanh": "self.grad = (1 - t**2) * out.grad",
+    "relu": "self.grad = (out.data > 0) * out.grad",
+}
+
 PIECES = {
     "children": "set(_children)",
     "add": "self.grad += out.grad\nother.grad += out.grad",
@@ -16,15 +38,7 @@ PIECES = {
     "exp": "self.grad += out.data * out.grad",
     "tanh": "self.grad += (1 - t**2) * out.grad",
     "relu": "self.grad += (out.data > 0) * out.grad",
-    "backward": """
-topo, visited = [], set()
-def build_topo(v):
-    if v not in visited:
-        visited.add(v)
-        for child in v._prev:
-            build_topo(child)
-        topo.append(v)
-build_topo(self)
+    "backward": DFS + """
 for v in topo:
     v.grad = 0.0
 self.grad = 1.0

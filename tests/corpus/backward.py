@@ -1,25 +1,14 @@
 """Realistic answers to notebook 05's backward() (check_backward): micrograd's Value with the backward()
 people write, from micrograd's history, its forks and issue trackers of small autograd engines."""
-import importlib.util
 import pathlib
+import runpy
+import types
 
-_spec = importlib.util.spec_from_file_location("_micrograd", pathlib.Path(__file__).with_name("_micrograd.py"))
-_micrograd = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_micrograd)
+_micrograd = types.SimpleNamespace(**runpy.run_path(str(pathlib.Path(__file__).with_name("_micrograd.py"))))
 micrograd = _micrograd.micrograd
+_DFS = _micrograd.DFS
 
 EXERCISE = "backward"
-
-_DFS = """
-topo, visited = [], set()
-def build_topo(v):
-    if v not in visited:
-        visited.add(v)
-        for child in v._prev:
-            build_topo(child)
-        topo.append(v)
-build_topo(self)
-"""
 
 ENTRIES = [
     dict(id="micrograd-with-reset", name="Value", correct=True,
@@ -114,9 +103,5 @@ for v in reversed(self._topo):
     dict(id="video-assign-set-children", name="Value", expect="= instead of += in _backward",
          origin="micrograd forks written along the video before its fix, children in a set (the order of a set "
                 "changes from run to run: the message must not)",
-         source=micrograd(add="self.grad = 1.0 * out.grad\nother.grad = 1.0 * out.grad",
-                          mul="self.grad = other.data * out.grad\nother.grad = self.data * out.grad",
-                          pow="self.grad = k * self.data ** (k - 1) * out.grad",
-                          exp="self.grad = out.data * out.grad", tanh="self.grad = (1 - t**2) * out.grad",
-                          relu="self.grad = (out.data > 0) * out.grad")),
+         source=micrograd(**_micrograd.ASSIGN_EVERYWHERE)),
 ]

@@ -1,11 +1,10 @@
 """Realistic answers to notebook 05's operations (check_value_ops): micrograd's Value as people write it, with
 the changes found in public micrograd forks, the nn-zero-to-hero lecture and its issue tracker."""
-import importlib.util
 import pathlib
+import runpy
+import types
 
-_spec = importlib.util.spec_from_file_location("_micrograd", pathlib.Path(__file__).with_name("_micrograd.py"))
-_micrograd = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_micrograd)
+_micrograd = types.SimpleNamespace(**runpy.run_path(str(pathlib.Path(__file__).with_name("_micrograd.py"))))
 micrograd = _micrograd.micrograd
 
 EXERCISE = "value_ops"
@@ -27,11 +26,7 @@ return out""",
     dict(id="video-assign-everywhere", name="Value", expect="= instead of += in _backward",
          origin="micrograd forks written along the lecture video before its fix (e.g. a py-sandbox micrograd: "
                 "self.grad = 1.0 * out.grad in every operation, children in a set)",
-         source=micrograd(add="self.grad = 1.0 * out.grad\nother.grad = 1.0 * out.grad",
-                          mul="self.grad = other.data * out.grad\nother.grad = self.data * out.grad",
-                          pow="self.grad = k * self.data ** (k - 1) * out.grad",
-                          exp="self.grad = out.data * out.grad", tanh="self.grad = (1 - t**2) * out.grad",
-                          relu="self.grad = (out.data > 0) * out.grad")),
+         source=micrograd(**_micrograd.ASSIGN_EVERYWHERE)),
     dict(id="exp-derivative-self-data", name="Value", expect="exp's derivative taken as a instead of e^a",
          origin="karpathy/nn-zero-to-hero issue #52, which proposed self.grad += self.data * out.grad for exp",
          source=micrograd(exp="self.grad += self.data * out.grad")),
@@ -65,9 +60,5 @@ return out""",
     dict(id="assign-and-relu-ge", name="Value",
          expect=("two classic mistakes at once", "= instead of +=", "relu's derivative 1 at a == 0"),
          origin="the video's = (before its fix) in a fork that also wrote relu with self.data >= 0",
-         source=micrograd(add="self.grad = out.grad\nother.grad = out.grad",
-                          mul="self.grad = other.data * out.grad\nother.grad = self.data * out.grad",
-                          pow="self.grad = k * self.data ** (k - 1) * out.grad",
-                          exp="self.grad = out.data * out.grad", tanh="self.grad = (1 - t**2) * out.grad",
-                          relu="self.grad = (self.data >= 0) * out.grad")),
+         source=micrograd(**{**_micrograd.ASSIGN_EVERYWHERE, "relu": "self.grad = (self.data >= 0) * out.grad"})),
 ]
