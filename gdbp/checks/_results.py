@@ -27,7 +27,8 @@ import numpy as np
 
 from gdbp.checks._core import (ATOL, RTOL, CheckFailed, Checker, Mistake, _shape_hint, agree, describe,
                               first_nonfinite, format_array)
-from gdbp.checks._diagnosis import Catalogue, Evidence, Explanation, Finding, Trial, allowed_by, explain, report
+from gdbp.checks._diagnosis import (Catalogue, Evidence, Explanation, Finding, Trial, allowed_by, explain, report,
+                                   same)
 
 # --- calling the learner's code ---------------------------------------------------------------------------
 
@@ -278,6 +279,33 @@ def argument_probe(c: Checker, evidence: Evidence, make_trial: Callable[[dict], 
         else:
             findings.append(Finding("", key=f"uses:{name}"))
     return findings
+
+
+def _is_raised(out: Any) -> bool:
+    return isinstance(out, tuple) and len(out) == 3 and isinstance(out[0], str) and out[0] == "raised"
+
+
+def _scaled(out: Any, factor: float) -> Any:
+    if isinstance(out, (tuple, list)):
+        return tuple(_scaled(v, factor) for v in out)
+    try:
+        return np.asarray(out, dtype=float) * factor
+    except (TypeError, ValueError):
+        return None
+
+
+def relation_probe(c: Checker, evidence: Evidence, base: Trial, changed: Trial, factor: float, text: str,
+                   key: str) -> list[Finding]:
+    """A property every correct answer has: the learner's output on ``changed`` must be ``factor`` times its
+    output on ``base`` (2 for a backward pass when dout doubles: it is linear in dout; 1 for softmax when a
+    row's scores are shifted by one constant). A finding ``text`` when it is not; the trials join ``evidence``."""
+    mine, theirs = evidence.observe(c, base), evidence.observe(c, changed)
+    if not mine or not theirs or _is_raised(mine[0]) or _is_raised(theirs[0]):
+        return []
+    expected = _scaled(mine[0], factor)
+    if expected is None or same(expected, theirs[0]):
+        return [Finding("", key=f"holds:{key}")]
+    return [Finding(text, key=key)]
 
 
 # --- the checks of one returned value ----------------------------------------------------------------------

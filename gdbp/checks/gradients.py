@@ -37,9 +37,10 @@ from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, run
 from gdbp.checks._diagnosis import Catalogue, Change, Evidence
 from gdbp.checks._results import (Diagnosis, argument_probe, as_array, as_scalar, call, call_trial, check_array,
-                                  compare, unpack)
+                                  compare, relation_probe, unpack)
 
 __all__ = ["MISTAKES", "SIGMOID", "LINEAR", "LINEAR_GRAD", "SOFTMAX_GRAD", "softmax_family", "diagnosis_of",
+           "softmax_relation",
            "check_sigmoid_grad", "check_linear_mse_grad", "check_softmax_ce_grad", "check_linear_loss_and_grad"]
 
 # =========================================================================================================
@@ -333,20 +334,34 @@ def _sigmoid_cases():
 
 
 def diagnosis_of(c: Checker, catalogue: Catalogue, case: str, args: tuple, cases, names: tuple, reference,
-                 alternatives=None, how=None) -> Diagnosis:
+                 alternatives=None, how=None, relation=None) -> Diagnosis:
     """The lazy diagnosis of a case (its outputs are recorded by ``_results.call``): ``cases`` are ``(name,
     args)`` of every case; ``alternatives`` maps an argument's name to another value for the probe (an argument
-    that changes nothing is ignored)."""
+    that changes nothing is ignored); ``relation`` is ``(changed args, factor, text, key)`` for
+    :func:`gdbp.checks._results.relation_probe` (a property every correct answer has)."""
     trials = [call_trial(name, other) for name, other in cases if name != case]
 
     def probe(c: Checker, evidence: Evidence):
-        if not alternatives:
-            return []
-        base = dict(zip(names, args))
-        return argument_probe(c, evidence, lambda kw: call_trial(f"{case}, probe", tuple(kw[n] for n in names)),
-                              base, alternatives, reference, how)
+        findings = []
+        if alternatives:
+            base = dict(zip(names, args))
+            findings += argument_probe(c, evidence, lambda kw: call_trial(f"{case}, probe",
+                                                                          tuple(kw[n] for n in names)),
+                                       base, alternatives, reference, how)
+        if relation is not None and not any(f.key.startswith("ignores:") for f in findings):
+            changed, factor, text, key = relation
+            findings += relation_probe(c, evidence, call_trial(case, args), call_trial(f"{case}, related", changed),
+                                       factor, text, key)
+        return findings
 
     return Diagnosis(c, catalogue, call_trial(case, args), (), trials, probe)
+
+
+def softmax_relation(scores, y):
+    """Softmax does not change when each row of the scores is shifted by one constant (here 3 * row index)."""
+    shifted = scores + 3.0 * np.arange(len(scores))[:, None]
+    return ((shifted, y), 1.0, "adding one constant to every score of a row changed your result, which the softmax "
+                               "does not (look at the axis of the max and of the sum)", "shift-invariant")
 
 
 # =========================================================================================================
@@ -467,7 +482,7 @@ def check_softmax_ce_grad(learner_fn, *, time_limit=None):
             expected = reference(scores, y)
             alternatives, how = softmax_alternatives(scores, y)
             diagnosis = diagnosis_of(c, SOFTMAX_GRAD, case, (scores, y), all_args, ("scores", "y"), reference,
-                                     alternatives, how)
+                                     alternatives, how, relation=softmax_relation(scores, y))
             out = call(c, case, ("scores", "y"), scores, y, diagnosis=diagnosis, expected=expected)
             check_array(c, out, "dscores", expected=expected, case=case, diagnosis=diagnosis,
                         source="gdbp.layers.softmax_loss(scores, y)[1]", sizes={"N": len(y), "C": scores.shape[1]})

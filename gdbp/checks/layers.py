@@ -46,7 +46,7 @@ from gdbp.checks._diagnosis import Catalogue, Change
 from gdbp.checks._results import as_array, as_scalar, call, check_array, compare, unpack
 from gdbp.checks.gradients import (_NORMALISE_CHANGES, _ONEHOT_COLUMNS, _ONEHOT_NONE, _ONEHOT_SIGN, _SCORES_IN_PLACE,
                                    _SHIFT_GLOBAL, _SHIFT_KEEPDIMS, _SHIFT_NONE, _SOFTMAX_BASE, _softmax_cases,
-                                   diagnosis_of, softmax_alternatives, softmax_family)
+                                   diagnosis_of, softmax_alternatives, softmax_family, softmax_relation)
 
 __all__ = ["MISTAKES", "check_affine_backward", "check_relu_backward", "check_tanh_backward", "check_softmax_loss"]
 
@@ -287,6 +287,13 @@ def _tanh_cases():
 # =========================================================================================================
 
 
+def _linear_in_dout(dout, cache):
+    """A backward pass is linear in dout: doubling dout doubles every output."""
+    return ((2 * dout, cache), 2.0, "doubling dout does not double what your function returns: a backward pass is "
+                                    "linear in dout (is something added that does not come from dout?)",
+            "linear in dout")
+
+
 _CACHE_HINT = "the cache is the tuple (x, w, b) that affine_forward returned: unpack it with x, w, b = cache."
 
 
@@ -316,7 +323,8 @@ def check_affine_backward(learner_fn, *, time_limit=None):
             expected = reference(dout, (x, w, b))
             cache = (x, w, b)
             diagnosis = diagnosis_of(c, AFFINE, case, (dout, cache), all_args, ("dout", "cache"), reference,
-                                     alternatives={"dout": 2 * dout}, how={"dout": "dout doubled"})
+                                     alternatives={"dout": 2 * dout}, how={"dout": "dout doubled"},
+                                     relation=_linear_in_dout(dout, cache))
             received = unpack(c, call(c, case, ("dout", "cache"), dout, cache, diagnosis=diagnosis, hint=_CACHE_HINT),
                               names, case)
             source = f"gdbp.layers.affine_backward (x of shape {x.shape}, w {w.shape})"
@@ -351,7 +359,7 @@ def _check_activation(exercise: str, learner_fn, time_limit, cases, forward, cat
             alternatives = {"dout": 2 * dout + 0.5, "cache": cache * 0.5 - 0.25}
             how = {"dout": "2 * dout + 0.5", "cache": "cache * 0.5 - 0.25"}
             diagnosis = diagnosis_of(c, catalogue, case, (dout, cache), all_args, ("dout", "cache"), reference,
-                                     alternatives, how)
+                                     alternatives, how, relation=_linear_in_dout(dout, cache))
             received = call(c, case, ("dout", "cache"), dout, cache, diagnosis=diagnosis, expected=expected)
             check_array(c, received, "dx", expected=expected, case=case, source=f"gdbp.layers.{exercise}",
                         diagnosis=diagnosis)
@@ -395,7 +403,7 @@ def check_softmax_loss(learner_fn, *, time_limit=None):
             loss, dscores = layers.softmax_loss(scores, y)
             alternatives, how = softmax_alternatives(scores, y)
             diagnosis = diagnosis_of(c, SOFTMAX_LOSS, case, (scores, y), all_args, ("scores", "y"),
-                                     layers.softmax_loss, alternatives, how)
+                                     layers.softmax_loss, alternatives, how, relation=softmax_relation(scores, y))
             received = unpack(c, call(c, case, ("scores", "y"), scores, y, diagnosis=diagnosis), names, case)
             source = "gdbp.layers.softmax_loss(scores, y)"
             sizes = {"N": len(y), "C": scores.shape[1]}
