@@ -863,7 +863,7 @@ def _probes(c: Checker, exercise: OptimizerExercise, evidence: Evidence) -> list
     zero = param_of(c.attempt(p0, np.zeros_like(p0), None, **hp))
     if zero is not None and first_difference(zero, p0, 0.0, 0.0) is not None:
         bad = first_nonfinite(zero)
-        text = ("returns NaN" if bad and bad[1] == "NaN" else "moves the parameter") if bad else "moves the parameter"
+        text = f"returns {bad[1]}" if bad else "moves the parameter"
         findings.append(Finding(f"on a zero gradient (first step, state None) your function {text} "
                                 f"(received {format_array(zero)}); the reference leaves it unchanged.",
                                 hint="a zero gradient must give a zero step: look for 0 / 0 (eps missing) or a term "
@@ -951,13 +951,15 @@ def _new_param(c: Checker, diagnosis: _Diagnosis, case: _Case, value: Any, expec
         bad = first_nonfinite(candidate)
         if bad is not None:
             lines, hint = diagnosis(case, [*received, candidate.astype(float)])
-            if lines and not lines[0].startswith("  No catalogued"):
-                c.fail(
-                    f"new_param contains {bad[1]} at index {bad[0]}, expected finite "
-                    f"numbers (first entries received: {format_array(candidate)}; expected: "
-                    f"{format_array(expected)}).\n" + "\n".join(lines),
-                    case.name, hint=hint,
-                )
+            if lines[0].startswith("  No catalogued") and not any("What the probes found" in x for x in lines):
+                hint = ("look for a division by zero (0 / 0 where a gradient is 0: is eps missing?), a log of 0 or "
+                        "a negative, or an overflowing exp.")
+            c.fail(
+                f"new_param contains {bad[1]} at index {bad[0]}, expected finite "
+                f"numbers (first entries received: {format_array(candidate)}; expected: "
+                f"{format_array(expected)}).\n" + "\n".join(lines),
+                case.name, hint=hint,
+            )
     new_param = c.array(value, "new_param", like=expected, case=case.name)
     if new_param.dtype != np.float64:
         c.fail(f"new_param has dtype {new_param.dtype}, expected float64 (the dtype of param).", case.name,
