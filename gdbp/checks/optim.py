@@ -33,15 +33,29 @@ ignores a keyword argument is caught)::
                                             gradients shrink (AMSGrad's maximum matters), one stays ~1e-8
 
 Each multi-step case feeds one fixed sequence of gradients (it does not depend on the parameter), so the
-learner's trajectory, the reference's and every mistake's are comparable step by step. On a mismatch the
-catalogued mistakes (``MISTAKES``) are run on the same case; the first one whose whole trajectory up to the
-failing step equals the learner's, and which also reproduces the learner's "20 steps" trajectory (run once
-more, quietly, for diagnosis), is named in the message, with its hint. A non-finite answer (NaN from 0/0,
-t starting at 0) is matched the same way, NaN agreeing with NaN.
+learner's trajectory, the reference's and every hypothesis's are comparable step by step.
+
+On a mismatch (and only then) the diagnosis (``gdbp.checks._diagnosis``) runs. The evidence: the learner's
+parameters on the failing case up to the failing step, on the cases it passed, on the cases not run yet
+(quietly, its own state carried), and on the probes: 3 steps of a probe case, again with each hyperparameter
+changed alone (a keyword whose change leaves every output bit-for-bit the same is ignored), a zero gradient
+(the step must be 0), a second step from the state the function returned and from None (is the state used?),
+a gradient scaled by 1000 (adaptive rules are nearly scale-invariant), and the coordinates ~1e-8 (where eps
+decides). The catalogue (``CATALOGUES``): per optimizer a family of implementations whose base settings are
+the reference, with changes that are classic mistakes or published variants (PyTorch's forms of
+``docs/conventions.md``, Kingma & Ba's efficient Adam, Keras's and PyTorch's AdaMax with any eps, Dozat's NAdam
+schedule, centered RMSprop, Keras's Adagrad and Adadelta, Nesterov's look-ahead from the updated velocity), plus
+for every rule: uphill, the state forgotten, the step returned, a keyword ignored (its literal fitted), several
+keywords ignored at once. The most specific hypothesis that reproduces all the evidence is named (a change
+alone, alone with a fitted constant, then two at once); a variant is announced as such, with whether the
+difference matters; else the message says that nothing fits and what the probes found. A non-finite answer
+(NaN from 0/0, t starting at 0) is diagnosed the same way, NaN agreeing with NaN. ``MISTAKES`` holds one
+complete implementation per change, the mutants of the tests.
 
 Tolerance: ``gdbp.checks._core.RTOL`` (1e-9 relative, 1e-12 absolute). Parameters are O(1) and every
 correct form of these rules differs from the reference by a few ulps per step (~1e-15 after 20 steps);
-every catalogued mistake differs by more than 1e-6 in at least one case (the tests check both).
+every catalogued mistake differs by more than 1e-6 in at least one case (the tests check both). Hypotheses
+match the learner at ``_core.MATCH_RTOL`` (1e-7 relative): the same formula in another order of operations.
 """
 
 from __future__ import annotations
@@ -66,7 +80,6 @@ from gdbp.optim.amsgrad import AMSGradState
 from gdbp.optim.momentum import MomentumState
 from gdbp.optim.nadam import NadamState
 from gdbp.optim.nesterov import NesterovState
-from gdbp.optim.rmsprop import RMSpropState
 
 __all__ = [
     "CATALOGUES", "MISTAKES", "OPTIMIZERS",
