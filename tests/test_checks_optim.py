@@ -508,3 +508,19 @@ def test_references_are_bound_at_import_not_looked_up_in_gdbp_optim(monkeypatch)
     wrong = checks.MISTAKES["sgd"][0].fn
     monkeypatch.setattr(optim, "sgd", wrong)
     assert "gradient ascent" in failure_of("sgd", wrong)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_diagnosed_failure_calls_the_learner_a_few_dozen_times(name):
+    """Under the grader every call of the learner's function is a remote call: the probes and the diagnosis
+    call it dozens of times, never thousands (fitting constants runs the catalogue's functions, not the learner's)."""
+    calls = []
+    mistake = checks.MISTAKES[name][0].fn
+
+    def counted(param, grad, state=None, **hyperparameters):
+        calls.append(1)
+        return mistake(param, grad, state, **hyperparameters)
+
+    counted.__signature__ = __import__("inspect").signature(mistake)
+    failure_of(name, counted)
+    assert 0 < len(calls) <= 120, len(calls)
