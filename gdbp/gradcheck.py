@@ -11,14 +11,54 @@ of about eps * |f| / h (eps = 2.2e-16), which is why h is not taken smaller than
 Nothing here mutates its inputs: ``x`` is copied to float64 once, and every call of ``f`` gets its own
 copy, so an ``f`` that changes its argument in place cannot corrupt the check.
 
+One consequence: CS231n's idiom ``f = lambda _: model.loss(X, y)[0]`` (an f that ignores its argument and
+reads the model's own parameters, which CS231n's checker changes in place) sees no change here and gives a
+gradient of exactly 0. ``numerical_gradient`` warns (:class:`ConstantFunctionWarning`) when f returned the
+same value at every point, and at x + 1, although it does not look constant (it reads names other than
+constants).
+
 References: CS231n ``gradient_check.py`` (eval_numerical_gradient, eval_numerical_gradient_array,
 rel_error); Nocedal & Wright, *Numerical Optimization*, section 8.1.
 """
+import warnings
 from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["rel_error", "numerical_gradient", "numerical_gradient_array", "GradCheckResult", "check_gradient"]
+__all__ = ["rel_error", "numerical_gradient", "numerical_gradient_array", "GradCheckResult", "check_gradient",
+           "ConstantFunctionWarning"]
+
+
+class ConstantFunctionWarning(UserWarning):
+    """f returned the same value at every point of a numerical gradient: the gradient is exactly 0."""
+
+
+def _looks_constant(f) -> bool:
+    """Whether f is a Python function that reads nothing but its argument and constants (``lambda v: 0.0``):
+    a gradient of 0 is then what it should be. Anything that reads a global, a closure variable or an
+    attribute (``lambda _: model.loss(X, y)[0]``) does not look constant."""
+    code = getattr(f, "__code__", None)
+    if code is None:
+        return False
+    return not code.co_names and not code.co_freevars
+
+
+def _warn_if_constant(f, x, values, n_points):
+    """Warn when f gave one value at every point, does not look constant, and gives it also at x + 1 (a point
+    far away: a function that is merely symmetric around x, such as abs at 0, differs there)."""
+    if not n_points or len(set(values)) != 1 or _looks_constant(f):
+        return
+    try:
+        if _scalar_output(f, x + 1.0) != values[0]:
+            return
+    except Exception:  # noqa: BLE001 - an f that fails far from x: no evidence either way, no warning
+        return
+    warnings.warn(
+        f"numerical_gradient: f returned the same value {values[0]!r} at all {n_points} points, so the gradient "
+        f"is exactly 0 everywhere. If f should depend on x, it ignores its argument: for example "
+        f"f = lambda _: model.loss(X, y)[0] (CS231n's idiom) reads the model's own parameters, which this "
+        f"function never changes (it evaluates f on copies of x). Make f use its argument, e.g. "
+        f"f = lambda w: loss_with_weights(w).", ConstantFunctionWarning, stacklevel=3)
 
 
 def _as_float_array(x, name):
@@ -88,6 +128,9 @@ def numerical_gradient(f, x, h=1e-5, method="central"):
             1 evaluation per entry plus f(x)); forward is here to show the difference in the notebooks.
     Returns:
         grad: float64 array, same shape as x, ``grad[i] ~ df/dx_i``.
+    Warns:
+        ConstantFunctionWarning: when f returned the same value at every point although it does not look
+            constant (see the module docstring): the gradient is then exactly 0, most likely by mistake.
     """
     x = _as_float_array(x, "x")
     h = _check_step(h)
@@ -95,15 +138,21 @@ def numerical_gradient(f, x, h=1e-5, method="central"):
         raise ValueError(f"method must be 'central' or 'forward'; got {method!r}")
     grad = np.zeros_like(x)
     fx = _scalar_output(f, x) if method == "forward" else None
+    values = [] if fx is None else [fx]
     for i in np.ndindex(x.shape):
         x_plus = x.copy()
         x_plus[i] += h
         if method == "central":
             x_minus = x.copy()
             x_minus[i] -= h
-            grad[i] = (_scalar_output(f, x_plus) - _scalar_output(f, x_minus)) / (2 * h)
+            f_plus, f_minus = _scalar_output(f, x_plus), _scalar_output(f, x_minus)
+            values += (f_plus, f_minus)
+            grad[i] = (f_plus - f_minus) / (2 * h)
         else:
-            grad[i] = (_scalar_output(f, x_plus) - fx) / h
+            f_plus = _scalar_output(f, x_plus)
+            values.append(f_plus)
+            grad[i] = (f_plus - fx) / h
+    _warn_if_constant(f, x, values, len(values))
     return grad
 
 

@@ -3,7 +3,10 @@
 gdbp.engine.Value and two independently written Value classes pass; every catalogued wrong class is
 rejected and named; missing methods, wrong return types and endless backward passes get clear messages.
 """
+import itertools
 import math
+import random
+import textwrap
 import warnings
 
 import numpy as np
@@ -11,7 +14,8 @@ import pytest
 
 from gdbp import engine
 from gdbp.checks import check_backward, check_value_ops
-from gdbp.checks.autograd import MISTAKES, _MicroValue
+from gdbp.checks._diagnosis import same
+from gdbp.checks.autograd import _GRAPH_CASES, _OP_CASES, GRAPHS, MISTAKES, OPS, _MicroValue
 
 
 def fails(check, cls, *needles, **kwargs):
@@ -170,7 +174,7 @@ class KahnValue:
 
 @pytest.mark.parametrize("cls", [engine.Value, SetValue, KahnValue], ids=lambda c: c.__name__)
 @pytest.mark.parametrize("check, line", [(check_value_ops, "value_ops: all 14 cases passed"),
-                                         (check_backward, "backward: all 6 cases passed")])
+                                         (check_backward, "backward: all 7 cases passed")])
 def test_checkers_pass_correct_classes_with_one_line(cls, check, line, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -236,3 +240,150 @@ def test_backward_without_reset_named_on_the_second_pass():
 def test_monkeypatched_allclose_does_not_let_a_wrong_answer_pass(monkeypatch):
     monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
     fails(check_value_ops, MISTAKES["value_ops"][0].fn, "numpy.allclose has been replaced")
+
+
+# --------------------------------------------------------------------------- diagnosis: same answer, same message
+
+
+def _shuffled(cls, seed):
+    """``cls`` whose nodes keep their children in an order drawn from ``seed``: what a set does from run to run."""
+    rng = random.Random(seed)
+
+    class Shuffled(cls):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            children = list(self._prev)
+            rng.shuffle(children)
+            self._prev = tuple(children)
+
+    return Shuffled
+
+
+def _combos(catalogue):
+    """Every change of the catalogue and every pair the family can build."""
+    changes = catalogue.changes
+    for combo in [(ch,) for ch in changes] + list(itertools.combinations(changes, 2)):
+        if len(combo) == 2 and combo[0].group_key == combo[1].group_key:
+            continue
+        try:
+            yield combo, catalogue.function(combo)
+        except ValueError:  # two changes of one method
+            continue
+
+
+@pytest.mark.parametrize("catalogue, cases", [(OPS, _OP_CASES), (GRAPHS, _GRAPH_CASES)], ids=["ops", "graphs"])
+def test_stable_cases_give_the_same_numbers_whatever_the_order_of_children(catalogue, cases):
+    # the diagnosis relies on it: stable cases are its only evidence besides the failing case
+    stable = [(case, build) for case, build, _, is_stable in cases if is_stable]
+    for combo, cls in _combos(catalogue):
+        for case, build in stable:
+            first = tuple(build(_shuffled(cls, 0)).values())
+            for seed in (1, 2, 3):
+                again = tuple(build(_shuffled(cls, seed)).values())
+                assert same(first, again), ([f"{ch.key}={ch.value}" for ch in combo], case, first, again)
+
+
+def _assigning_set_value():
+    """The defect's learner: micrograd with = instead of += in every _backward and children in a set."""
+    class AssignSet(SetValue):
+        def __add__(self, other):
+            other = other if isinstance(other, AssignSet) else AssignSet(other)
+            out = AssignSet(self.data + other.data, (self, other), "+")
+
+            def _backward():
+                self.grad = 1.0 * out.grad
+                other.grad = 1.0 * out.grad
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            other = other if isinstance(other, AssignSet) else AssignSet(other)
+            out = AssignSet(self.data * other.data, (self, other), "*")
+
+            def _backward():
+                self.grad = other.data * out.grad
+                other.grad = self.data * out.grad
+            out._backward = _backward
+            return out
+
+    return AssignSet
+
+
+def _walk(key, value):
+    return GRAPHS.function((GRAPHS.change(key, value),))
+
+
+@pytest.mark.parametrize("cls, names", [
+    (_assigning_set_value(), ["in `out = a + b`, a.grad and b.grad end the same", "sets (=) instead of adding (+=)"]),
+    (_walk("walk", "preorder"), ["without topological order"]),
+    (_walk("walk", "every path"), ["once per path"]),
+    (_walk("walk", "forwards"), ["walked forwards"]),
+    (_walk("reset", False), ["grads not reset"]),
+    (GRAPHS.function((GRAPHS.change("walk", "every path"), GRAPHS.change("reset", False))),
+     ["two classic mistakes at once", "once per path", "grads not reset"]),
+    (GRAPHS.function((GRAPHS.change("walk", "preorder"), GRAPHS.change("tanh", "of input"))),
+     ["two classic mistakes at once", "without topological order", "1 - a**2"]),
+], ids=["assign-in-a-set", "preorder", "every-path", "forwards", "no-reset", "every-path+no-reset",
+        "preorder+tanh-of-input"])
+def test_backward_message_is_the_same_whatever_the_order_of_children(cls, names):
+    messages = set()
+    for seed in range(6):
+        with pytest.raises(AssertionError) as info:
+            check_backward(_shuffled(cls, seed))
+        messages.add(str(info.value))
+    assert len(messages) == 1, messages
+    message = messages.pop()
+    for name in names:
+        assert name in message, message
+
+
+def test_value_ops_two_mistakes_are_named_together():
+    cls = OPS.function((OPS.change("grad", "="), OPS.change("tanh", "of input")))
+    fails(check_value_ops, cls, "two classic mistakes at once", "= instead of +=", "1 - a**2 instead of 1 - out**2")
+
+
+def test_value_ops_relu_derivative_at_zero_is_fitted():
+    class HalfAtZero(_MicroValue):
+        def relu(self):
+            out = type(self)(max(self.data, 0.0), (self,), "relu")
+
+            def _backward():
+                self.grad += (0.5 if self.data == 0 else float(self.data > 0)) * out.grad
+            out._backward = _backward
+            return out
+
+    fails(check_value_ops, HalfAtZero, "a.relu() at a == 0", "relu's derivative 0.5 at a == 0")
+
+
+@pytest.mark.parametrize("line, needles", [
+    ("self.grad += 1 - out.data**2", ["a.tanh()", "ignores out.grad", "No catalogued mistake"]),
+    ("self.grad = (1 - out.data**2) * out.grad", ["a.tanh()", "sets (=) instead of adding (+=)"]),
+    ("self.grad += (1 - out.data**3) * out.grad", ["a.tanh()", "the local derivative d out/d a came out as"]),
+])
+def test_value_ops_probes_say_what_they_found_when_nothing_in_the_catalogue_fits(line, needles):
+    namespace = {"math": math}
+    exec(textwrap.dedent(f"""
+        def tanh(self):
+            out = type(self)(math.tanh(self.data), (self,), "tanh")
+            def _backward():
+                {line}
+            out._backward = _backward
+            return out
+    """), namespace)
+    cls = type("OneOpWrong", (_MicroValue,), {"tanh": namespace["tanh"]})
+    fails(check_value_ops, cls, *needles)
+
+
+def test_backward_diagnosis_stays_cheap():
+    # the diagnosis (failing case, stable cases, singles and pairs of 19 changes) runs on a failure only;
+    # it is bounded by the search budget, and its learner calls stay a few dozen
+    cls = GRAPHS.function((GRAPHS.change("walk", "every path"), GRAPHS.change("reset", False)))
+    calls = []
+
+    class Counted(cls):
+        def backward(self):
+            calls.append(1)
+            return super().backward()
+
+    fails(check_backward, Counted, "two classic mistakes at once")
+    assert len(calls) <= 20

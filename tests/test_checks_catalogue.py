@@ -40,6 +40,6 @@ def test_checker_rejects_and_names_every_mistake(exercise, mistake, capsys):
         gdbp.checks.EXERCISES[exercise](mistake.fn)
     text = str(info.value)
     assert text.startswith(f"{exercise}, case '"), text
-    assert "classic mistake: " + mistake.name in text, text
+    assert mistake.line().strip() in text, text
     assert mistake.hint in text, text
     assert capsys.readouterr() == ("", "")

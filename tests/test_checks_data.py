@@ -84,3 +84,35 @@ def test_check_minibatches_generator_raising_midway_is_reported():
 def test_monkeypatched_allclose_does_not_let_a_wrong_answer_pass(monkeypatch):
     monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
     fails(MISTAKES["minibatches"][0].fn, "numpy.allclose has been replaced")
+
+
+def test_check_minibatches_surveys_only_after_a_failure():
+    # a passing answer is called once per case (4 + shuffled + same seed + other seed + 3 times seed=None)
+    calls = []
+
+    def counted(X, y, batch_size, seed=None):
+        calls.append(seed)
+        return batches(X, y, batch_size, seed=seed)
+
+    check_minibatches(counted)
+    assert len(calls) == 10
+
+
+def test_check_minibatches_names_the_more_specific_seed_mistake():
+    def zero_is_falsy(X, y, batch_size, seed=None):
+        rng = np.random.default_rng(seed) if seed else np.random.default_rng()
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            yield X[order[start:start + batch_size]], y[order[start:start + batch_size]]
+
+    text = fails(zero_is_falsy, "the same seed twice gives the same order", "`if seed:` is False for 0")
+    assert "the seed argument is ignored" not in text
+
+
+def test_check_minibatches_names_two_properties_at_once():
+    def no_shuffle_no_tail(X, y, batch_size, seed=None):
+        for i in range(len(X) // batch_size):
+            yield X[i * batch_size:(i + 1) * batch_size], y[i * batch_size:(i + 1) * batch_size]
+
+    fails(no_shuffle_no_tail, "two classic mistakes at once", "(1) the last partial batch is dropped",
+          "(2) no shuffling")

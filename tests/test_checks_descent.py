@@ -26,6 +26,8 @@ def _preallocated(grad_fn, x0, lr, num_steps, tol=None):
         if tol is not None and np.sqrt(np.sum(g * g)) < tol:
             return trajectory[:t + 1].copy()
         trajectory[t + 1] = trajectory[t] - lr * g
+        if not np.isfinite(trajectory[t + 1]).all():
+            return trajectory[:t + 2].copy()
     return trajectory
 
 
@@ -39,6 +41,8 @@ def _while_loop(grad_fn, x0, lr, num_steps, tol=None):
         x = x + (-lr) * g
         points.append(x)
         steps += 1
+        if np.isnan(x).any() or np.isinf(x).any():
+            break
     return np.vstack(points)
 
 
@@ -47,11 +51,55 @@ def test_check_gradient_descent_passes_correct_answers_with_one_line(fn, capsys)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_gradient_descent(fn)
-    assert capsys.readouterr() == ("gradient_descent: all 5 cases passed\n", "")
+    assert capsys.readouterr() == ("gradient_descent: all 6 cases passed\n", "")
+
+
+def _mistake(start):
+    return next(m for m in MISTAKES["gradient_descent"] if m.name.startswith(start))
 
 
 def test_check_gradient_descent_tol_on_entries_shows_in_the_tol_case():
-    fails(MISTAKES["gradient_descent"][3].fn, "stops on tol=0.01", "shape (8, 2), expected shape (9, 2)")
+    fails(_mistake("tol compared with each gradient entry").fn, "stops on tol=0.01",
+          "shape (8, 2), expected shape (9, 2)")
+
+
+def _notebook_solution(grad_fn, x0, lr, num_steps, tol=None):
+    """Notebook 01's solution: its stop after a non-finite step is what the diverging case checks."""
+    x = np.array(x0, dtype=float)
+    trajectory = [x]
+    for _ in range(num_steps):
+        grad = grad_fn(x)
+        if tol is not None and np.linalg.norm(grad) < tol:
+            break
+        x = x - lr * grad
+        trajectory.append(x)
+        if not np.all(np.isfinite(x)):
+            break
+    return np.array(trajectory)
+
+
+def test_check_gradient_descent_diverging_case_passes_the_notebook_solution(capsys):
+    check_gradient_descent(_notebook_solution)
+    assert capsys.readouterr().out == "gradient_descent: all 6 cases passed\n"
+
+
+def test_check_gradient_descent_diverging_case_exercises_the_stop():
+    def no_stop(grad_fn, x0, lr, num_steps, tol=None):
+        x, rows = np.array(x0, dtype=float), [np.array(x0, dtype=float)]
+        for _ in range(num_steps):
+            g = grad_fn(x)
+            if tol is not None and np.linalg.norm(g) < tol:
+                break
+            x = x - lr * g
+            rows.append(x)
+        return np.array(rows)
+
+    fails(no_stop, "case 'diverges (lr=3): stops after the first non-finite step'", "shape (61, 2), expected shape (27, 2)",
+          "no stop after a non-finite step")
+
+
+def test_check_gradient_descent_names_a_missing_non_finite_row():
+    fails(_mistake("the non-finite row is not recorded").fn, "diverges", "the non-finite row is not recorded")
 
 
 @pytest.mark.parametrize("fn, needles", [

@@ -206,3 +206,54 @@ def test_linear_mse_grad_detects_mutated_input():
 def test_monkeypatched_allclose_does_not_let_a_wrong_answer_pass(monkeypatch):
     monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
     fails(check_sigmoid_grad, MISTAKES["sigmoid_grad"][0].fn, "numpy.allclose has been replaced")
+
+
+# --------------------------------------------------------------------------- diagnosis and hints
+
+
+def test_shape_hint_points_at_a_broadcast_column_not_at_a_missing_sum():
+    def column_w(X, y, w, b):
+        r = X @ w.reshape(-1, 1) + b - y  # (N, 1) - (N,) = (N, N)
+        return 2 * X.T @ r / len(y), float(2 * np.mean(r))
+
+    text = fails(check_linear_mse_grad, column_w, "dw has shape (4, 4), expected shape (4,)", "(N, 1) column")
+    assert "np.sum" not in text
+
+
+def test_scalar_shape_hint_does_not_say_reduce_to_one_number():
+    def per_example_db(X, y, w, b):
+        r = X @ w + b - y
+        return 2 * X.T @ r / len(y), 2 * r / len(y)  # the sum over the examples is missing
+
+    text = fails(check_linear_mse_grad, per_example_db, "db is a numpy array of shape (4,)",
+                 "an axis of size N = 4 too many")
+    assert "reduce to one number" not in text
+
+
+def test_softmax_that_is_not_shift_invariant_is_said_so():
+    def smoothed_denominator(scores, y):
+        e = np.exp(scores)
+        p = e / (e.sum(axis=1, keepdims=True) + 1.0)  # not the softmax: a shift of a row changes it
+        p[np.arange(len(y)), y] -= 1
+        return p / len(y)
+
+    fails(check_softmax_ce_grad, smoothed_denominator, "No catalogued mistake", "adding one constant to every score")
+
+
+def test_ignored_arguments_are_named():
+    def no_bias(X, y, w, b):
+        r = X @ w - y
+        return 2 * X.T @ r / len(y), float(2 * np.mean(r))
+
+    fails(check_linear_mse_grad, no_bias, "your function ignores b")
+    fails(check_sigmoid_grad, lambda x: np.full(np.shape(x), 0.25), "your function ignores x")
+
+
+def test_two_mistakes_and_variants_are_named():
+    def no_mean_sign(scores, y):
+        p = layers.softmax(scores)
+        p[np.arange(len(y)), y] -= 1
+        return -p
+
+    fails(check_softmax_ce_grad, no_mean_sign, "two classic mistakes at once", "1/N of the mean", "a sign error")
+    fails(check_sigmoid_grad, lambda x: x * (1 - x), "published variant", "written for the output s")

@@ -163,3 +163,59 @@ def test_softmax_loss_infinite_loop_is_stopped():
 def test_monkeypatched_allclose_does_not_let_a_wrong_answer_pass(monkeypatch):
     monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
     fails(check_tanh_backward, MISTAKES["tanh_backward"][0].fn, "numpy.allclose has been replaced")
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+def test_backward_passes_that_are_not_linear_in_dout_are_said_so():
+    def plus_b(dout, cache):
+        x, w, b = cache
+        out = _affine_reference(dout, cache)
+        return out[0], out[1], out[2] + b
+
+    fails(check_affine_backward, plus_b, "No catalogued mistake", "doubling dout does not double")
+    fails(check_relu_backward, lambda dout, cache: dout * (cache > 0) + 0.1, "doubling dout does not double")
+
+
+def test_in_place_change_is_named_with_what_the_values_show():
+    def in_place_from_input(dout, cache):
+        dout *= 1 - np.tanh(cache) ** 2
+        return dout
+
+    fails(check_tanh_backward, in_place_from_input, "changed its input dout in place", "two classic mistakes at once",
+          "(1) dout changed in place", "(2) tanh applied to the cache again")
+
+
+def test_an_error_that_a_catalogued_mistake_raises_too_is_named():
+    def no_keepdims(scores, y):
+        z = scores - scores.max(axis=1)
+        e = np.exp(z)
+        p = e / e.sum(axis=1, keepdims=True)
+        loss = -np.mean(np.log(p[np.arange(len(y)), y]))
+        p[np.arange(len(y)), y] -= 1
+        return loss, p / len(y)
+
+    fails(check_softmax_loss, no_keepdims, "raised ValueError", "operands could not be broadcast",
+          "the row maxima subtracted without keepdims=True", "keepdims=True) and e.sum(axis=1, keepdims=True)")
+
+
+def test_fitted_constants_are_named():
+    def log_eps(scores, y):
+        loss, dscores = layers.softmax_loss(scores, y)
+        z = scores - scores.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-8)), dscores
+
+    fails(check_softmax_loss, log_eps, "published variant", "-log(p + 1e-08)")
+    fails(check_relu_backward, lambda dout, cache: dout * np.where(cache > 0, 1.0, 0.2), "a slope of 0.2")
+
+
+def test_a_variant_and_a_mistake_at_once_are_named():
+    def coursera(dout, cache):
+        x, w, b = cache
+        m = x.shape[0]
+        return (dout @ w.T).reshape(x.shape), x.reshape(m, -1).T @ dout / m, dout.sum(axis=0, keepdims=True) / m
+
+    fails(check_affine_backward, coursera, "db has shape (1, 3), expected shape (3,)",
+          "a published variant and a classic mistake at once", "deeplearning.ai", "keepdims=True")

@@ -20,7 +20,8 @@ def fails(check, fn, *needles, **kwargs):
 
 
 def _numgrad_nditer(f, x, h=1e-5):
-    """CS231n's form: np.nditer over x itself, each entry restored with the saved value."""
+    """CS231n's form: np.nditer over x itself, each entry restored with the saved value (x changes while f
+    runs: rejected, see test_numerical_gradient_change_and_restore_is_rejected_when_f_raises)."""
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
     while not it.finished:
@@ -47,6 +48,22 @@ def _numgrad_flat_copies(f, x, h=1e-5):
     return grad.reshape(x.shape)
 
 
+def _numgrad_try_finally(f, x, h=1e-5):
+    """A change-and-restore that restores x also when f raises (the caller's x is never left changed)."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        try:
+            x[i] = old + h
+            f_plus = f(x)
+            x[i] = old - h
+            f_minus = f(x)
+        finally:
+            x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
 def _rel_error_loop(x, y):
     worst = 0.0
     for a, b in zip(np.ravel(x), np.ravel(y)):
@@ -55,9 +72,9 @@ def _rel_error_loop(x, y):
 
 
 CORRECT = [
-    (check_numerical_gradient, gradcheck.numerical_gradient, "numerical_gradient: all 5 cases passed"),
-    (check_numerical_gradient, _numgrad_nditer, "numerical_gradient: all 5 cases passed"),
-    (check_numerical_gradient, _numgrad_flat_copies, "numerical_gradient: all 5 cases passed"),
+    (check_numerical_gradient, gradcheck.numerical_gradient, "numerical_gradient: all 6 cases passed"),
+    (check_numerical_gradient, _numgrad_flat_copies, "numerical_gradient: all 6 cases passed"),
+    (check_numerical_gradient, _numgrad_try_finally, "numerical_gradient: all 6 cases passed"),
     (check_rel_error, gradcheck.rel_error, "rel_error: all 6 cases passed"),
     (check_rel_error, _rel_error_loop, "rel_error: all 6 cases passed"),
     (check_rel_error, lambda x, y: np.max(np.abs(x - y) / np.clip(np.abs(x) + np.abs(y), 1e-8, None)),
@@ -73,10 +90,44 @@ def test_checkers_pass_correct_answers_with_one_line(check, fn, line, capsys):
     assert capsys.readouterr() == (line + "\n", "")
 
 
+def _mistake(exercise, start):
+    return next(m for m in MISTAKES[exercise] if m.name.startswith(start))
+
+
 def test_numerical_gradient_rounding_residue_is_explained():
-    text = fails(check_numerical_gradient, MISTAKES["numerical_gradient"][7].fn, "changed its input x in place",
-                 "is not always x")
+    text = fails(check_numerical_gradient, _mistake("numerical_gradient", "x[i] restored by adding").fn,
+                 "changed its input x in place", "is not always x")
     assert "largest change" in text
+
+
+def test_numerical_gradient_change_and_restore_is_rejected_when_f_raises():
+    """Notebook 03: never change x, not even temporarily. CS231n's change-and-restore returns the right
+    gradient and a restored x, but leaves x changed when f raises halfway: the last case."""
+    text = fails(check_numerical_gradient, _numgrad_nditer, "case 'f raises an error halfway (x must stay unchanged)'",
+                 "your function left x changed", "CS231n's change-and-restore", "x_plus = x.copy()")
+    assert "at its evaluation number 5" in text
+
+
+@pytest.mark.parametrize("fn, needles", [
+    (lambda f, x, h=1e-5: gradcheck.numerical_gradient(f, x, h=1e-3), ["h too large (0.001 written in the code)"]),
+    (lambda f, x, h=1e-5: gradcheck.numerical_gradient(f, x, h=1e-11), ["h too small (1e-11 written in the code)"]),
+    (lambda f, x, h=1e-5: gradcheck.numerical_gradient(f, x, h=h, method="forward") / 2,
+     ["No catalogued mistake", "on one side of x only"]),
+])
+def test_numerical_gradient_fitted_h_and_probes(fn, needles):
+    fails(check_numerical_gradient, fn, *needles)
+
+
+def test_numerical_gradient_diagnosis_says_where_f_was_evaluated():
+    def shifted_everywhere_and_halved(f, x, h=1e-5):
+        x = np.array(x, dtype=float)
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            grad[i] = (f(x + h) - f(x - h)) / (4 * h)
+        return grad
+
+    fails(check_numerical_gradient, shifted_everywhere_and_halved, "No catalogued mistake",
+          "with several entries of x shifted at once")
 
 
 def test_rel_error_without_floor_is_named_although_it_returns_nan():

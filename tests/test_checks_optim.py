@@ -286,7 +286,7 @@ def test_checker_names_a_known_case_and_the_mistake_in_full(name, mistake):
     """(tests/test_checks_catalogue.py checks every catalogue; here, the optimizers' exact wording.)"""
     message = failure_of(name, mistake.fn)
     assert any(f"case '{case}'" in message for case in CASE_NAMES)
-    assert f"This matches a classic mistake: {mistake.name}." in message
+    assert mistake.line().strip() in message
     assert f"Hint: {mistake.hint}" in message
 
 
@@ -331,14 +331,28 @@ def test_momentum_lr_outside_velocity_caught_only_when_lr_changes():
     assert "At step 3 of 6" in message  # lr changes before step 3
 
 
-def test_unknown_mistake_gets_the_generic_hint():
+def test_unknown_mistake_gets_an_honest_message_with_what_the_probes_found():
     def sgd_double_step(param, grad, state, lr=0.01):
         return param - 2 * lr * grad, None
 
     message = failure_of("sgd", sgd_double_step)
     assert "case 'first step (t=1)'" in message
     assert "classic mistake" not in message
-    assert "compare your code line by line" in message
+    assert "No catalogued mistake or published variant reproduces your numbers" in message
+    assert "your step (new_param - param) is 2 times the expected one, at every entry" in message
+    assert "compare your code line by line" not in message
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_hyperparameter_changes_the_reference_on_the_probe_case(name):
+    """The keyword probe can only say "ignores eps" if eps changes the reference's output on its case."""
+    exercise = checks.OPTIMIZERS[name]
+    base = checks._probe_trial(exercise, dict(exercise.hyperparameters))
+    ref = [p.copy() for p in base.run(exercise.reference)]
+    for keyword, value in exercise.hyperparameters.items():
+        other = {**exercise.hyperparameters, keyword: checks._ALTERNATIVE[keyword](value)}
+        changed = list(checks._probe_trial(exercise, other).run(exercise.reference))
+        assert any(np.max(np.abs(a - b)) > 1e-9 * np.max(np.abs(a)) for a, b in zip(ref, changed)), keyword
 
 
 def test_nonfinite_answer_that_matches_a_mistake_is_named():
@@ -494,3 +508,19 @@ def test_references_are_bound_at_import_not_looked_up_in_gdbp_optim(monkeypatch)
     wrong = checks.MISTAKES["sgd"][0].fn
     monkeypatch.setattr(optim, "sgd", wrong)
     assert "gradient ascent" in failure_of("sgd", wrong)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_diagnosed_failure_calls_the_learner_a_few_dozen_times(name):
+    """Under the grader every call of the learner's function is a remote call: the probes and the diagnosis
+    call it dozens of times, never thousands (fitting constants runs the catalogue's functions, not the learner's)."""
+    calls = []
+    mistake = checks.MISTAKES[name][0].fn
+
+    def counted(param, grad, state=None, **hyperparameters):
+        calls.append(1)
+        return mistake(param, grad, state, **hyperparameters)
+
+    counted.__signature__ = __import__("inspect").signature(mistake)
+    failure_of(name, counted)
+    assert 0 < len(calls) <= 120, len(calls)

@@ -64,3 +64,43 @@ def test_check_train_step_stops_an_infinite_loop():
 def test_monkeypatched_allclose_does_not_let_a_wrong_answer_pass(monkeypatch):
     monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
     fails(MISTAKES["train_step"][0].fn, "numpy.allclose has been replaced")
+
+
+def test_check_train_step_names_an_update_before_the_forward_pass():
+    def step_first(model, optimizer, X_batch, y_batch):
+        optimizer.step(model.grads)
+        return float(model.loss(X_batch, y_batch)[0])
+
+    fails(step_first, "optimizer.step was called before model.loss", "grads of the previous batch")
+
+
+def test_check_train_step_names_two_mistakes_of_one_call_at_once():
+    def no_step_pair(model, optimizer, X_batch, y_batch):
+        loss, grads = model.loss(X_batch, y_batch)
+        return loss, grads
+
+    fails(no_step_pair, "optimizer.step was never called", "two classic mistakes at once",
+          "(1) optimizer.step(grads) is never called", "(2) returns (loss, grads)")
+
+
+def test_check_train_step_second_batch_shows_stale_grads():
+    # the first call looks right; the second one passes the grads of the first batch
+    cache = {}
+
+    def stale(model, optimizer, X_batch, y_batch):
+        loss, grads = model.loss(X_batch, y_batch)
+        optimizer.step(cache.setdefault("grads", grads))
+        return float(loss)
+
+    fails(stale, "for a second batch, optimizer.step received the grads of the previous batch")
+
+
+def test_check_train_step_does_not_call_more_than_it_needs():
+    calls = []
+
+    def counted(model, optimizer, X_batch, y_batch):
+        calls.append(1)
+        return train.train_step(model, optimizer, X_batch, y_batch)
+
+    check_train_step(counted)
+    assert len(calls) == 5  # two recorded calls, three steps of the MLP

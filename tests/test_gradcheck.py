@@ -1,9 +1,12 @@
 """Tests of gdbp.gradcheck: rel_error, finite differences, check_gradient."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from strategies import arrays
 
+from gdbp import gradcheck
 from gdbp.gradcheck import (GradCheckResult, check_gradient, numerical_gradient, numerical_gradient_array,
                             rel_error)
 
@@ -241,3 +244,29 @@ def test_check_gradient_rejects_non_scalar_f_and_empty_x():
         check_gradient(lambda v: v, np.ones(2), np.ones(2))
     with pytest.raises(ValueError, match="at least one entry"):
         check_gradient(np.sum, np.ones(0), np.ones(0))
+
+
+# --- an f that ignores its argument (CS231n's idiom) ----------------------------------------------------
+
+
+class _Model:
+    def __init__(self):
+        self.W = np.array([1.0, -2.0, 0.5])
+
+    def loss(self, X, y):
+        return float(np.sum((X @ self.W - y) ** 2)), None
+
+
+def test_numerical_gradient_warns_when_f_ignores_its_argument():
+    model, X, y = _Model(), np.eye(3), np.zeros(3)
+    f = lambda _: model.loss(X, y)[0]  # noqa: E731 - CS231n's idiom: the argument is never used
+    with pytest.warns(gradcheck.ConstantFunctionWarning, match="ignores its argument"):
+        grad = gradcheck.numerical_gradient(f, model.W)
+    assert np.all(grad == 0)
+
+
+def test_numerical_gradient_does_not_warn_for_a_constant_or_a_real_function():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.all(gradcheck.numerical_gradient(lambda v: 0.0, np.zeros(3)) == 0)  # constant-looking
+        gradcheck.numerical_gradient(lambda v: float(np.sum(v**2)), np.array([1.0, 2.0]))

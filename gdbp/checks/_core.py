@@ -28,6 +28,19 @@ output (operators on floats cannot be monkeypatched), and :func:`assert_numpy_un
 when a notebook has replaced numpy functions that the references rely on (``np.allclose = lambda *a: True``).
 Warnings that a learner's code provokes are silenced during a check: nbgrader scores a cell 0 when it writes
 anything to stderr.
+
+Every call of the learner's code goes through one method, :meth:`Checker.invoke` (time limit, call count;
+the place where a grader can wrap a guard around each call). On top of it: :meth:`Checker.call` (a checked
+call: an error or an in-place change of an argument fails the check), :meth:`Checker.guard` (any piece of
+the learner's code, e.g. a method of their class) and :meth:`Checker.attempt` (a quiet call on copies, for
+probes and diagnosis: it never fails, it reports). An error raised inside the learner's code is reported with
+the line of *their* code that raised (the last traceback frame outside gdbp and numpy; a notebook cell's frame
+is named "your cell") and a hint that fits the error (:func:`describe_error`).
+
+After a failed comparison, :meth:`Checker.close` runs a diagnosis (``diagnose=``, see
+``gdbp.checks._diagnosis``) or matches a list of catalogued mistakes (``mistakes=``); passing checks never
+run either. When received and expected values print alike at 6 significant digits, the message shows more
+digits and the difference itself.
 """
 
 from __future__ import annotations
@@ -35,6 +48,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import linecache
+import os
+import re
 import signal
 import threading
 import warnings
@@ -44,8 +60,10 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 __all__ = [
+    "Attempt",
     "CheckFailed",
     "agree",
+    "describe_error",
     "entry_point",
     "first_nonfinite",
     "Checker",
@@ -72,12 +90,15 @@ MATCH_ATOL = 1e-10
 # Seconds one call of a learner's function may take before it is stopped (self-paced use; nbgrader has its
 # own per-cell timeout). Every reference call in the checkers takes well under 10 ms.
 CALL_TIME_LIMIT = 10.0
+# Seconds one quiet call (a probe, a diagnosis run) may take: a correct function takes milliseconds on them.
+QUIET_TIME_LIMIT = 2.0
 
 _ndarray = np.ndarray
 _floating = np.floating
 _integer = np.integer
 _UFUNC = type(np.add)
-_NUMPY_DIR = np.__file__.rsplit("/", 1)[0] if "/" in np.__file__ else ""
+_NUMPY_DIR = os.path.dirname(np.__file__)
+_GDBP_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../gdbp
 
 # numpy names that references and checkers rely on. Their identities at import time are remembered, and
 # each checker refuses to run when a notebook has replaced one of them.
@@ -106,11 +127,41 @@ class Mistake:
     ``fn`` has the same call contract as the reference and reproduces the mistake exactly, so that a
     learner's output can be matched against it (and tests can use it as a mutant). ``hint`` says how to fix
     it, in one sentence addressed to the learner.
+
+    ``kind`` is ``"mistake"`` (a wrong version) or ``"variant"`` (a published form that differs from the
+    exercise's convention, e.g. PyTorch's placement of eps); ``note`` says, for a variant, whose form it is
+    and when the difference shows.
     """
 
     name: str
     fn: Callable[..., Any]
     hint: str
+    kind: str = "mistake"
+    note: str = ""
+
+    def line(self) -> str:
+        """The sentence of a failure message that names this mistake (or variant)."""
+        if self.kind == "variant":
+            text = f"  This is a published variant, not the exercise's form: {self.name}."
+            return text + (f" {self.note}" if self.note else "")
+        return f"  This matches a classic mistake: {self.name}."
+
+
+class Attempt:
+    """The outcome of a quiet call of the learner's code (:meth:`Checker.attempt`): ``value``, or the
+    ``error`` it raised (an ``Exception``, or ``TimeoutError`` when it ran out of time)."""
+
+    __slots__ = ("value", "error")
+
+    def __init__(self, value: Any = None, error: BaseException | None = None):
+        self.value, self.error = value, error
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def __repr__(self) -> str:
+        return f"Attempt(error={self.error!r})" if self.error is not None else f"Attempt(value={self.value!r})"
 
 
 def _is_pristine_numpy(name: str, obj: Any) -> bool:
@@ -179,15 +230,41 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def format_array(a: Any, limit: int = 6) -> str:
-    """Up to ``limit`` values of an array, with 6 significant digits."""
+def format_array(a: Any, limit: int = 6, digits: int = 6) -> str:
+    """Up to ``limit`` values of an array, with ``digits`` significant digits."""
     if not isinstance(a, _ndarray):
         return repr(a)
     flat = a.ravel().tolist()
-    shown = ", ".join(f"{v:.6g}" if isinstance(v, float) else repr(v) for v in flat[:limit])
+    shown = ", ".join(f"{v:.{digits}g}" if isinstance(v, float) else repr(v) for v in flat[:limit])
     if a.ndim == 0:
         return shown
     return "[" + shown + (", ..." if len(flat) > limit else "") + "]"
+
+
+def format_pair(received: np.ndarray, expected: np.ndarray, limit: int = 6) -> tuple[str, str, str]:
+    """``(received, expected, difference)`` texts for a message. With 6 significant digits when they look
+    different; else with as many digits as it takes (up to 12) and ``difference`` the entries of
+    ``received - expected`` (empty when the shown values already differ)."""
+    r, e = format_array(received, limit), format_array(expected, limit)
+    if r != e or not isinstance(received, _ndarray) or not isinstance(expected, _ndarray):
+        return r, e, ""
+    for digits in range(7, 13):
+        r, e = format_array(received, limit, digits), format_array(expected, limit, digits)
+        if r != e:
+            break
+    diff = ""
+    if received.shape == expected.shape and received.dtype.kind in "biuf" and expected.dtype.kind in "biuf":
+        gaps = [x - y for x, y in zip(received.ravel().tolist()[:limit], expected.ravel().tolist()[:limit])]
+        diff = "[" + ", ".join(f"{g:.3g}" for g in gaps) + (", ..." if received.size > limit else "") + "]"
+        if received.ndim == 0:
+            diff = diff[1:-1]
+    return r, e, diff
+
+
+def _number(v: Any) -> str:
+    """A number for a message, with 12 significant digits: enough to show any difference the checks reject
+    (1e-9 relative), few enough that a learner's sum taken in another order (an ulp) prints the same."""
+    return f"{v:.12g}" if isinstance(v, float) else repr(v)
 
 
 def _index(flat_i: int, shape: tuple) -> tuple:
@@ -230,9 +307,13 @@ def first_nonfinite(a: np.ndarray):
     return None
 
 
+_INF = float("inf")
+
+
 def agree(a: Any, b: Any, rtol: float = MATCH_RTOL, atol: float = MATCH_ATOL) -> bool:
     """Whether a learner's array equals what a catalogued mistake returns: same shape, numeric, values
-    within tolerance, NaN agreeing with NaN (a mistake that divides 0 by 0 is recognised by its NaN)."""
+    within tolerance, NaN agreeing with NaN (a mistake that divides 0 by 0 is recognised by its NaN), an
+    infinity agreeing only with the same infinity."""
     if not isinstance(a, _ndarray) or not isinstance(b, _ndarray) or a.shape != b.shape:
         return False
     if a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
@@ -240,9 +321,107 @@ def agree(a: Any, b: Any, rtol: float = MATCH_RTOL, atol: float = MATCH_ATOL) ->
     for x, y in zip(a.ravel().tolist(), b.ravel().tolist()):
         if x == y or (x != x and y != y):
             continue
+        if x in (_INF, -_INF) or y in (_INF, -_INF):  # |x - inf| <= atol + rtol * inf would always hold
+            return False
         if not abs(x - y) <= atol + rtol * abs(y):  # false for NaN against a number
             return False
     return True
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest entrywise |a - b| of two arrays that :func:`agree` (equal entries and NaN pairs count 0)."""
+    return max((abs(x - y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist())
+                if x != y and not (x != x and y != y)), default=0.0)
+
+
+# --- errors raised inside the learner's code -------------------------------------------------------------
+
+# Names a notebook's setup cell defines; a NameError for one of them means the kernel was restarted (or the
+# setup cell never ran).
+_SETUP_NAMES = {"np", "numpy", "math", "plt", "gdbp", "torch", "pd", "random", "optim", "checks"}
+_SIGNATURE_ERROR = re.compile(
+    r"(positional argument|keyword argument|required (positional|keyword)|takes (no|\d+) |"
+    r"got multiple values for argument|takes from \d+ to \d+)")
+_ipython_cell = re.compile(r"(^<ipython-input-\d+-[0-9a-f]+>$)|(/ipykernel_\d+/\d+\.py$)")
+
+
+def _is_learner_file(filename: str) -> bool:
+    if not filename or filename.startswith("<frozen"):
+        return False
+    path = os.path.abspath(filename) if not filename.startswith("<") else filename
+    return not (path.startswith(_GDBP_DIR + os.sep) or (_NUMPY_DIR and path.startswith(_NUMPY_DIR + os.sep)))
+
+
+def learner_frame(exc: BaseException) -> tuple[str, int, str] | None:
+    """``(where, lineno, source_line)`` of the last traceback frame of ``exc`` in the learner's code (outside
+    gdbp and numpy): ``where`` is "your cell" for a notebook cell, else the file's name. None if there is
+    none (the error came from gdbp or numpy called directly, or the traceback is gone)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _is_learner_file(code.co_filename):
+            found = (code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
+        return None
+    filename, lineno = found
+    where = "your cell" if _ipython_cell.search(filename) else os.path.basename(filename)
+    return where, lineno, linecache.getline(filename, lineno).strip()
+
+
+def _error_hint(exc: BaseException, signature: str) -> str:
+    """A hint that fits the kind of error, or "" when there is nothing better to say than its message."""
+    text = str(exc)
+    if isinstance(exc, UnboundLocalError):
+        return ("a variable is used before it is assigned in your function (it is assigned later, or only in "
+                "one branch of an if): assign it before that line.")
+    if isinstance(exc, NameError):
+        name = getattr(exc, "name", None) or (re.findall(r"'([^']+)'", text) or ["?"])[0]
+        if name in _SETUP_NAMES:
+            return (f"`{name}` is not defined: after a kernel restart the imports are gone. Run the notebook's "
+                    f"setup cell (or Run > Run All Above) first, then this cell again.")
+        return (f"`{name}` is not defined where your function uses it: check the spelling, or run the cell "
+                f"that defines it (Run > Run All Above runs every cell above this one).")
+    if isinstance(exc, TypeError) and _SIGNATURE_ERROR.search(text):
+        return (f"the checker calls {signature}: keep the exercise's signature (the names, their order and the "
+                f"defaults), and call your own helper functions with the arguments they take."
+                if signature else "keep the exercise's signature: the argument names, their order and defaults.")
+    if isinstance(exc, (TypeError, AttributeError)) and "NoneType" in text:
+        return ("something is None where your code expects a value: a state is None on the first call (create "
+                "it then), and a function without `return` returns None.")
+    if isinstance(exc, ValueError) and "broadcast" in text:
+        return ("two arrays of different shapes meet in one operation on that line: print the .shape of each "
+                "operand and compare them with the docstring.")
+    if isinstance(exc, ValueError) and ("aligned" in text or "matmul" in text or "mismatch" in text):
+        return ("a matrix product with shapes that do not fit: for A @ B the last axis of A must equal the "
+                "first of B (print the shapes; is one operand transposed?).")
+    if isinstance(exc, ZeroDivisionError):
+        return ("a division by zero on that line: Python numbers raise where numpy arrays give inf or nan; "
+                "guard the case where the divisor is 0.")
+    if isinstance(exc, IndexError):
+        return "an index is out of range on that line: compare the array's shape with the indices you use."
+    if isinstance(exc, KeyError):
+        return (f"the key {text} is missing on that line: a dict (for example a state created on the first "
+                f"call) must hold every key that is read later.")
+    if isinstance(exc, RecursionError):
+        return "a function that calls itself needs a case that stops the recursion."
+    if isinstance(exc, AttributeError):
+        return ("the object on that line has no such attribute: check the name, and the object's type "
+                "(print(type(...))).")
+    return ""
+
+
+def describe_error(exc: BaseException, what: str = "your function", signature: str = "") -> tuple[str, str]:
+    """``(message, hint)`` for an exception raised inside the learner's code: what was raised, on which line
+    of their code (with that line), and a hint that fits the error ("" when none fits better than the
+    message itself). ``signature``: how the checker calls the function, for argument errors."""
+    message = f"{what} raised {type(exc).__name__}: {exc}"
+    frame = learner_frame(exc)
+    if frame is not None:
+        where, lineno, line = frame
+        message += f"\n  at line {lineno} of {where}" + (f": {line}" if line else "")
+    return message, _error_hint(exc, signature)
 
 
 # --- the checker object ---------------------------------------------------------------------------------
@@ -261,6 +440,9 @@ class Checker:
         self.time_limit = time_limit
         self.hint = hint
         self.cases: list[str] = []
+        self.learner_calls = 0  # calls of the learner's code so far (checks, probes and diagnosis)
+        self._quiet_timeouts = 0  # quiet calls (probes, diagnosis) that ran out of time
+        self.signature = ""  # how the checker calls the function, e.g. "adam(param, grad, state, lr, ...)"
         self._warnings = warnings.catch_warnings()
         assert_numpy_untouched(exercise)
 
@@ -304,6 +486,7 @@ class Checker:
     def require_parameters(self, *names: str) -> None:
         """The function must accept these argument names (positionally or by keyword, or via **kwargs)."""
         __tracebackhide__ = True
+        self.signature = f"{self.exercise}({', '.join(names)})"
         try:
             sig = inspect.signature(self.fn)
         except (TypeError, ValueError):
@@ -326,20 +509,30 @@ class Checker:
             return inspect.Parameter.empty
         return inspect.Parameter.empty if p is None else p.default
 
-    # calling the learner's function: safely, with a time limit, checking it mutates nothing
-    def call(self, case: str, *args: Any, **kwargs: Any) -> Any:
-        """Call the learner's function with a time limit. It receives the arrays themselves (not copies), so
-        that the call fails, naming the argument, if the function changed any of them in place."""
+    # calling the learner's code: every call goes through invoke()
+    def invoke(self, thunk: Callable[[], Any], limit: float | None = None) -> Any:
+        """Run ``thunk`` (a piece of the learner's code) with the time limit (``limit``, default the
+        checker's): THE one place where a checker runs learner code (checks, probes and diagnosis), so that
+        a guard can be wrapped around each call. Raises whatever the code raises (``_TimeUp`` when time runs
+        out)."""
+        __tracebackhide__ = True
+        self.learner_calls += 1
+        with time_limit(self.time_limit if limit is None else limit):
+            return thunk()
+
+    def guard(self, case: str, thunk: Callable[[], Any], what: str = "your function", hint: str = "",
+              error_hint: Callable[[BaseException], str | None] | None = None) -> Any:
+        """Run ``thunk`` (the learner's code) through :meth:`invoke`; an exception becomes a failure that
+        names the case, the line of the learner's code that raised, and a hint: ``error_hint(exc)`` when it
+        gives one (an exercise's own reading of an error), else one that fits the kind of error, else
+        ``hint``, else the checker's hint."""
         __tracebackhide__ = True
         self.case(case)
-        before = [(i, a.copy()) for i, a in enumerate(args) if isinstance(a, _ndarray)]
-        before += [(k, v.copy()) for k, v in kwargs.items() if isinstance(v, _ndarray)]
         try:
-            with time_limit(self.time_limit):
-                out = self.fn(*args, **kwargs)
+            return self.invoke(thunk)
         except _TimeUp:
             self.fail(
-                f"the call did not finish within {self.time_limit:g} s (an infinite loop, or a loop that "
+                f"{what} did not finish within {self.time_limit:g} s (an infinite loop, or a loop that "
                 f"never meets its stopping condition?).",
                 case,
             )
@@ -351,8 +544,20 @@ class Checker:
             )
         except CheckFailed:
             raise
-        except Exception as exc:  # the learner's code raised: say what and where
-            self.fail(f"your function raised {type(exc).__name__}: {exc}", case, hint=self.hint)
+        except Exception as exc:  # the learner's code raised: say what, where, and what to do
+            message, specific = describe_error(exc, what, self.signature)
+            own = error_hint(exc) if error_hint is not None else None
+            self.fail(message, case, hint=own or specific or hint or self.hint)
+
+    def call(self, case: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the learner's function with a time limit. It receives the arrays themselves (not copies), so
+        that the call fails, naming the argument, if the function changed any of them in place. (Under a
+        grader that runs the function in another process, an in-place change is written back after the
+        call: the check works the same way.)"""
+        __tracebackhide__ = True
+        before = [(i, a.copy()) for i, a in enumerate(args) if isinstance(a, _ndarray)]
+        before += [(k, v.copy()) for k, v in kwargs.items() if isinstance(v, _ndarray)]
+        out = self.guard(case, lambda: self.fn(*args, **kwargs))
         for key, copy in before:
             now = args[key] if isinstance(key, int) else kwargs[key]
             if now.shape != copy.shape or first_difference(now, copy, 0.0, 0.0) is not None:
@@ -364,6 +569,28 @@ class Checker:
                     hint="build new arrays (x = x - lr * g) instead of writing into inputs (x -= ...).",
                 )
         return out
+
+    def attempt(self, *args: Any, **kwargs: Any) -> Attempt:
+        """A quiet call of the learner's function on copies of the array arguments, for probes and
+        diagnosis: never fails the check, reports the value or the error."""
+        args = tuple(a.copy() if isinstance(a, _ndarray) else a for a in args)
+        kwargs = {k: (v.copy() if isinstance(v, _ndarray) else v) for k, v in kwargs.items()}
+        return self.attempt_thunk(lambda: self.fn(*args, **kwargs))
+
+    def attempt_thunk(self, thunk: Callable[[], Any]) -> Attempt:
+        """A quiet run of any piece of the learner's code (through :meth:`invoke`), with a shorter time limit
+        (``QUIET_TIME_LIMIT``); after one quiet call ran out of time, the next ones are not made (a function
+        that loops on a probe's input would otherwise cost a time limit per probe)."""
+        limit = min(self.time_limit or QUIET_TIME_LIMIT, QUIET_TIME_LIMIT)
+        if self._quiet_timeouts:
+            return Attempt(error=TimeoutError(f"not run: an earlier probe did not finish within {limit:g} s"))
+        try:
+            return Attempt(self.invoke(thunk, limit))
+        except _TimeUp:
+            self._quiet_timeouts += 1
+            return Attempt(error=TimeoutError(f"did not finish within {limit:g} s"))
+        except Exception as exc:  # noqa: BLE001 - a probe reports any error, it never raises
+            return Attempt(error=exc)
 
     # 3. the documented structure
     def unpack(self, out: Any, n: int, shape_text: str, case: str) -> tuple:
@@ -422,10 +649,13 @@ class Checker:
         rtol: float = RTOL,
         atol: float = ATOL,
         hint: str = "",
+        diagnose: Callable[[], tuple[list[str], str] | None] | None = None,
     ) -> None:
         """Fail unless ``received`` agrees with ``expected``. ``mistakes`` pairs each catalogued mistake with a
         thunk computing what that mistake would have returned here; the first one that matches the learner's
-        value is named in the message (thunks run only on a mismatch)."""
+        value is named in the message (thunks run only on a mismatch). ``diagnose`` replaces ``mistakes``:
+        called only on a mismatch, it returns ``(lines, hint)`` to add to the message (see
+        ``gdbp.checks._diagnosis``), or None."""
         __tracebackhide__ = True
         self.case(case)
         diff = first_difference(received, expected, rtol, atol)
@@ -433,15 +663,25 @@ class Checker:
             return
         index, r, e = diff
         at = f"[{', '.join(map(str, index))}]" if index else ""
+        shown_r, shown_e, gap = format_pair(received, expected)
         lines = [
-            f"received {what}{at} = {r!r}, expected {e!r}" + (f" from {source}" if source else "") + ".",
-            f"  received {what} = {format_array(received)}",
-            f"  expected {what} = {format_array(expected)}",
+            f"received {what}{at} = {_number(r)}, expected {_number(e)}" + (f" from {source}" if source else "") + ".",
+            f"  received {what} = {shown_r}",
+            f"  expected {what} = {shown_e}",
         ]
-        named = self.match_mistake(received, mistakes, rtol=max(rtol, MATCH_RTOL), atol=max(atol, MATCH_ATOL))
-        if named is not None:
-            lines.append(f"  This matches a classic mistake: {named.name}.")
-            hint = named.hint
+        if gap:
+            lines.append(f"  received - expected = {gap}")
+        if diagnose is not None:
+            report = diagnose()
+            if report is not None:
+                extra, found_hint = report
+                lines.extend(extra)
+                hint = found_hint or hint
+        else:
+            named = self.match_mistake(received, mistakes, rtol=max(rtol, MATCH_RTOL), atol=max(atol, MATCH_ATOL))
+            if named is not None:
+                lines.append(named.line())
+                hint = named.hint
         self.fail("\n".join(lines), case, hint=hint or self.hint)
 
     def match_mistake(self, received, mistakes, rtol=MATCH_RTOL, atol=MATCH_ATOL) -> Mistake | None:

@@ -15,6 +15,13 @@ reference; it checks properties instead, on data whose rows carry their own inde
     another seed another order, and seed=None a new order on every call (every epoch)
 
 Each classic mistake is named by the property it breaks (the order is random, so values cannot be matched).
+After the first failure a survey runs the function a few more times, quietly (other seeds, another batch
+size, the same seed twice, seed=None three times, N divisible by the batch size) and lists every catalogued
+property it breaks: the message names the most specific one for the failing check (``if seed:`` rather than
+"the seed is ignored" when seed=1 does repeat; the last batch cut from the unshuffled arrays, or each batch
+drawn on its own, rather than "with replacement"), and a second one when there are two at once (no shuffle
+and the last batch dropped). Messages show counts, not the learner's random sample ids, so that an answer
+that draws unseeded orders still gets the same message on every run.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import numpy as np
 
 from gdbp.checks._core import entry_point
 from gdbp.checks._core import Checker, Mistake, describe, run
-from gdbp.checks._results import Inputs, fail_if_changed, guarded
+from gdbp.checks._results import Inputs, fail_named, guarded
 
 __all__ = ["MISTAKES", "check_minibatches"]
 
@@ -88,6 +95,38 @@ def _shuffles_in_place(X, y, batch_size, seed=None):
         yield X[start:start + batch_size].copy(), y[start:start + batch_size].copy()
 
 
+def _last_from_unshuffled(X, y, batch_size, seed=None):
+    order = np.random.default_rng(seed).permutation(len(X))
+    full = len(X) // batch_size
+    for k in range(full):
+        idx = order[k * batch_size:(k + 1) * batch_size]
+        yield X[idx], y[idx]
+    if len(X) % batch_size:
+        yield X[full * batch_size:], y[full * batch_size:]  # MISTAKE: the last batch cut from the UNSHUFFLED arrays
+
+
+def _drawn_separately(X, y, batch_size, seed=None):
+    rng = np.random.default_rng(seed)
+    for start in range(0, len(X), batch_size):
+        idx = rng.choice(len(X), size=min(batch_size, len(X) - start), replace=False)  # MISTAKE: each batch drawn
+        yield X[idx], y[idx]  # on its own: no repeat inside a batch, but repeats across batches
+
+
+def _seed_zero_is_none(X, y, batch_size, seed=None):
+    rng = np.random.default_rng(seed) if seed else np.random.default_rng()  # MISTAKE: `if seed:` is False for 0
+    order = rng.permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]
+
+
+def _fixed_batch_size(X, y, batch_size, seed=None):
+    order = np.random.default_rng(seed).permutation(len(X))
+    for start in range(0, len(X), 4):  # MISTAKE: a batch size written in the code: the argument is not used
+        idx = order[start:start + 4]
+        yield X[idx], y[idx]
+
+
 def _returns_indices(X, y, batch_size, seed=None):
     order = np.random.default_rng(seed).permutation(len(X))
     for start in range(0, len(X), batch_size):
@@ -113,6 +152,16 @@ _M = {m.fn: m for m in [
             "index with a permutation (X[idx] makes a copy) instead of rng.shuffle(X), which changes X."),
     Mistake("yields the indices of a batch instead of the pair (X_batch, y_batch)", _returns_indices,
             "yield X[idx], y[idx]."),
+    Mistake("the last partial batch is cut from the unshuffled X and y (its samples come twice or never)",
+            _last_from_unshuffled,
+            "slice the last batch from the permuted order too: idx = order[start:start + batch_size]."),
+    Mistake("each batch drawn on its own (rng.choice(N, B, replace=False) per batch): no repeat inside a batch, "
+            "but samples repeat across batches and others are never seen", _drawn_separately,
+            "draw one permutation of range(N) per epoch and slice it into consecutive batches."),
+    Mistake("seed=0 is treated as no seed (`if seed:` is False for 0)", _seed_zero_is_none,
+            "test `if seed is not None`, or simply pass seed to np.random.default_rng(seed), which accepts None."),
+    Mistake("your function ignores batch_size (it uses batches of a size written in the code)", _fixed_batch_size,
+            "slice with the argument: for start in range(0, N, batch_size)."),
 ]}
 MISTAKES: dict[str, list[Mistake]] = {"minibatches": list(_M.values())}
 
@@ -136,10 +185,115 @@ def _data(N: int):
     return np.stack([i, i / 2, -i], axis=1), np.arange(N) + 100
 
 
-def _fail(c: Checker, case: str, problem: str, mistake_fn) -> None:
+class _Survey:
+    """What the learner's function does on a few fixed runs, done once after the first failure (quietly, on
+    copies, through ``Checker.attempt_thunk``): the catalogued mistakes whose property it breaks, in catalogue
+    order. Each property is judged from the batches' sample ids, never from the order the learner drew."""
+
+    def __init__(self, c: Checker):
+        self.c = c
+        self._found: list | None = None
+
+    def _run(self, N: int, batch_size: int, seed):
+        """``(batches, changed)``: each batch as (x ids, y ids), or "indices"; None when it raised or is not
+        batches."""
+        X, y = _data(N)
+        X_given, y_given = X.copy(), y.copy()
+
+        def go():
+            items = []
+            for item in self.c.fn(X_given, y_given, batch_size, seed=seed):
+                items.append(item)
+                if len(items) > N + 1:
+                    break
+            return items
+
+        attempt = self.c.attempt_thunk(go)
+        changed = X_given.shape != X.shape or not _same_rows(X_given, X) or not _same_rows(y_given, y)
+        if not attempt.ok:
+            return None, changed
+        batches = []
+        for item in attempt.value:
+            if isinstance(item, np.ndarray) and item.ndim == 1 and item.dtype.kind in "iu":
+                return "indices", changed
+            if not isinstance(item, (tuple, list)) or len(item) != 2 or not all(isinstance(a, np.ndarray) for a in item):
+                return None, changed
+            Xb, yb = item
+            if Xb.ndim != 2 or Xb.shape[1:] != (3,) or yb.shape != (len(Xb),):
+                return None, changed
+            batches.append(([int(v) for v in Xb[:, 0].tolist()], [int(v) - 100 for v in yb.tolist()]))
+        return batches, changed
+
+    def found(self) -> list:
+        if self._found is None:
+            self._found = self._survey()
+        return self._found
+
+    def _survey(self) -> list:
+        def flat(batches):
+            return None if not isinstance(batches, list) else [i for xs, _ in batches for i in xs]
+
+        main, changed = self._run(23, 5, 0)
+        found = set()
+        if changed:
+            found.add(_shuffles_in_place)
+        if main == "indices":
+            found.add(_returns_indices)
+        if not isinstance(main, list):
+            return [m for fn, m in _M.items() if fn in found]
+        order = flat(main)
+        if any(xs != ys for xs, ys in main):
+            found.add(_two_permutations)
+        sizes = [len(xs) for xs, _ in main]
+        if len(set(order)) < len(order):
+            tail = list(range(20, 23))
+            if main and main[-1][0] == tail:
+                found.add(_last_from_unshuffled)
+            elif all(len(set(xs)) == len(xs) for xs, _ in main):
+                found.add(_drawn_separately)
+            else:
+                found.add(_with_replacement)
+        elif len(order) == 20 and sizes == [5, 5, 5, 5]:
+            found.add(_drops_last)
+        divisible, _ = self._run(20, 5, 1)
+        if isinstance(divisible, list) and any(not xs for xs, _ in divisible):
+            found.add(_empty_last_batch)
+        smaller, _ = self._run(23, 3, 0)
+        if isinstance(smaller, list) and [len(xs) for xs, _ in smaller] == sizes and sizes != [5, 5, 5, 5, 3]:
+            found.add(_fixed_batch_size)
+        if order == list(range(len(order))):
+            found.add(_no_shuffle)
+        else:
+            again = flat(self._run(23, 5, 0)[0])
+            one, one_again = flat(self._run(23, 5, 1)[0]), flat(self._run(23, 5, 1)[0])
+            if again != order:
+                found.add(_seed_zero_is_none if one is not None and one == one_again else _seed_ignored)
+            else:
+                fresh = [flat(self._run(23, 5, None)[0]) for _ in range(3)]
+                if fresh[0] is not None and fresh[0] == fresh[1] == fresh[2]:
+                    found.add(_fixed_seed)
+        return [m for fn, m in _M.items() if fn in found]
+
+
+def _same_rows(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and a.tolist() == b.tolist()
+
+
+def _fail(c: Checker, case: str, problem: str, mistake_fn=None, hint: str = "") -> None:
+    """Fail with ``problem`` and the catalogued mistakes the survey finds: the one the failing check points at
+    (``mistake_fn``) first, then one more if the function breaks another catalogued property too (two at once);
+    or, when none is catalogued, an honest statement."""
     __tracebackhide__ = True
-    m = _M[mistake_fn]
-    c.fail(f"{problem}\n  This matches a classic mistake: {m.name}.", case, hint=m.hint)
+    survey = getattr(c, "minibatch_survey", None)
+    found = survey.found() if survey is not None else []
+    specific = [m for m in found if m.fn in _MORE_SPECIFIC.get(mistake_fn, ())]
+    first = specific[0] if specific else _M[mistake_fn] if mistake_fn is not None else (found[0] if found else None)
+    named = [first] + [m for m in found if m is not first][:1] if first is not None else []
+    fail_named(c, case, problem, named, hint=hint)
+
+
+# What the survey can tell apart where one check sees one symptom (two orders for one seed; a sample twice).
+_MORE_SPECIFIC = {_seed_ignored: (_seed_zero_is_none,), _with_replacement: (_last_from_unshuffled, _drawn_separately)}
 
 
 def _collect(c: Checker, out, case: str, N: int) -> list:
@@ -162,8 +316,8 @@ def _collect(c: Checker, out, case: str, N: int) -> list:
 
     items = guarded(c, case, take, what="iterating over your batches")
     if len(items) > N + 1:
-        c.fail(f"received more than {N + 1} batches for N={N} samples, expected at most {N}.", case,
-               hint="the loop must stop after the last sample: for start in range(0, N, batch_size).")
+        _fail(c, case, f"received more than {N + 1} batches for N={N} samples, expected at most {N}.",
+              hint="the loop must stop after the last sample: for start in range(0, N, batch_size).")
     return items
 
 
@@ -202,8 +356,8 @@ def _batch_ids(c: Checker, items: list, case: str, X: np.ndarray, batch_size: in
                 c.fail(f"in {where}, y_batch[{j}] = {yb.tolist()[j]!r} is not an entry of y.", case,
                        hint="select entries with y[idx]; do not change their values.")
             if a != b:
-                _fail(c, case, f"in {where}, row {j} of X_batch is sample {a:g} but y_batch[{j}] belongs to sample "
-                               f"{b:g}: expected each row of X_batch with its own label.", _two_permutations)
+                _fail(c, case, f"in {where}, row {j} of X_batch and y_batch[{j}] belong to two different samples: "
+                               f"expected each row of X_batch with its own label.", _two_permutations)
         ids.append([int(a) for a in x_ids])
     return ids
 
@@ -214,22 +368,21 @@ def _check_epoch(c: Checker, ids: list, case: str, N: int, batch_size: int) -> N
     flat = [i for batch in ids for i in batch]
     seen = set(flat)
     if len(seen) != len(flat):
-        twice = sorted({i for i in flat if flat.count(i) > 1})[:5]
-        _fail(c, case, f"samples {twice} appear more than once in one epoch, expected every sample exactly once.",
-              _with_replacement)
+        twice = len({i for i in flat if flat.count(i) > 1})
+        _fail(c, case, f"{twice} of the N={N} samples appear more than once in one epoch, expected every sample "
+                       f"exactly once.", _with_replacement)
     missing = sorted(set(range(N)) - seen)
     if missing:
         if len(missing) == N % batch_size and all(len(b) == batch_size for b in ids):
-            _fail(c, case, f"received {len(ids)} batches covering {len(flat)} of the N={N} samples (missing "
-                           f"{missing[:5]}), expected {-(-N // batch_size)} batches, the last of {N % batch_size}.",
-                  _drops_last)
-        c.fail(f"samples {missing[:5]} never appear, expected every one of the N={N} samples exactly once.", case,
-               hint="slice one permutation of range(N) into consecutive batches.")
+            _fail(c, case, f"received {len(ids)} batches covering {len(flat)} of the N={N} samples, expected "
+                           f"{-(-N // batch_size)} batches, the last of {N % batch_size}.", _drops_last)
+        _fail(c, case, f"{len(missing)} of the N={N} samples never appear, expected every sample exactly once.",
+              hint="slice one permutation of range(N) into consecutive batches.")
     sizes = [len(b) for b in ids]
     expected = [batch_size] * (N // batch_size) + ([N % batch_size] if N % batch_size else [])
     if sizes != expected:
-        c.fail(f"received batches of sizes {sizes}, expected {expected}.", case,
-               hint="every batch holds batch_size samples except the last, which holds what is left.")
+        _fail(c, case, f"received batches of sizes {sizes}, expected {expected}.",
+              hint="every batch holds batch_size samples except the last, which holds what is left.")
 
 
 def _order(c: Checker, case: str, X, y, batch_size, seed) -> list:
@@ -238,7 +391,10 @@ def _order(c: Checker, case: str, X, y, batch_size, seed) -> list:
     inputs = Inputs({"X": X, "y": y})
     out = guarded(c, case, lambda: c.fn(X, y, batch_size, seed=seed))
     items = _collect(c, out, case, len(X))
-    fail_if_changed(c, inputs, case, mistake=_M[_shuffles_in_place])
+    changed = inputs.changed()
+    if changed is not None:
+        _fail(c, case, f"your function changed its input {changed} in place (received it modified after the call, "
+                       f"expected it unchanged).", _shuffles_in_place)
     ids = _batch_ids(c, items, case, X, batch_size)
     _check_epoch(c, ids, case, len(X), batch_size)
     return [i for batch in ids for i in batch]
@@ -257,6 +413,7 @@ def check_minibatches(learner_fn, *, time_limit=None):
             c.time_limit = time_limit
         c.require_callable()
         c.require_parameters("X", "y", "batch_size", "seed")
+        c.minibatch_survey = _Survey(c)  # run only if a check fails
         for case, N, batch_size, seed in _CASES:
             X, y = _data(N)
             _order(c, case, X, y, batch_size, seed)
@@ -270,13 +427,12 @@ def check_minibatches(learner_fn, *, time_limit=None):
         case = c.case("the same seed twice gives the same order")
         again = _order(c, case, X, y, 5, 0)
         if again != first:
-            _fail(c, case, f"two calls with seed=0 gave different orders ({first[:6]}... and {again[:6]}...), "
-                           f"expected the same order.", _seed_ignored)
+            _fail(c, case, "two calls with seed=0 gave different orders, expected the same order.", _seed_ignored)
         case = c.case("another seed gives another order")
         other = _order(c, case, X, y, 5, 1)
         if other == first:
-            c.fail(f"seed=0 and seed=1 gave the same order {first[:6]}..., expected different orders.", case,
-                   hint="create the generator from the argument: rng = np.random.default_rng(seed).")
+            _fail(c, case, f"seed=0 and seed=1 gave the same order {first[:6]}..., expected different orders.",
+                  hint="create the generator from the argument: rng = np.random.default_rng(seed).")
         case = c.case("seed=None: a new order every epoch")
         orders = [_order(c, case, X, y, 5, None) for _ in range(3)]
         if orders[0] == orders[1] == orders[2]:

@@ -20,7 +20,16 @@ Order of checks: callable -> accepts (dout, cache) / (scores, y) -> the document
 chosen so that each classic mistake shows: a square case N == D == M (a missing transpose or a sum over the
 wrong axis keeps the shape), x with 4 axes (a missing reshape), exact zeros in x (ReLU's kink), |x| up to 3
 for tanh (out far from x), logits near 1e3 and a label 1000 below its row's maximum, N > 1 (a missing 1/N).
-Wrong shapes and NaNs that a catalogued mistake produces are named before the generic message.
+Wrong shapes and NaNs that a catalogued mistake produces are named before the generic message, and so is an
+error that a catalogued mistake raises too (``x, w = cache``: the hint says what the cache holds).
+
+The catalogues are families (``gdbp.checks._diagnosis.Catalogue``): each setting says how one part is written
+(dx's transpose and reshape, dw's, db's axis and keepdims; ReLU's mask, its value at 0, a leaky slope; tanh's
+local derivative; softmax's shift, normalisation, one-hot, mean and the form of its log), so two mistakes at
+once, published variants (deeplearning.ai's 1/m in the layer, leaky ReLU, an eps inside the log) and fitted
+constants are named too. dout changed in place is named together with what is wrong with the values besides.
+After a failure the diagnosis runs the learner on every case and on probes (dout, the cache, the scores or
+the labels changed alone: an argument that changes nothing is ignored).
 
 Tolerance: ``_core.RTOL`` (1e-9 relative, 1e-12 absolute): the same formulas up to operation order on O(1)
 values; every catalogued mistake differs by far more in at least one case (the tests check both).
@@ -32,204 +41,205 @@ import numpy as np
 
 from gdbp import layers
 from gdbp.checks._core import entry_point
-from gdbp.checks._core import Checker, Mistake, run
-from gdbp.checks._results import (Inputs, as_array, as_scalar, check_array, compare, fail_if_changed, guarded,
-                                 thunks, unpack)
-from gdbp.checks.gradients import _softmax_cases
+from gdbp.checks._core import Checker, run
+from gdbp.checks._diagnosis import Catalogue, Change
+from gdbp.checks._results import as_array, as_scalar, call, check_array, compare, unpack
+from gdbp.checks.gradients import (_NORMALISE_CHANGES, _ONEHOT_COLUMNS, _ONEHOT_NONE, _ONEHOT_SIGN, _SCORES_IN_PLACE,
+                                   _SHIFT_GLOBAL, _SHIFT_KEEPDIMS, _SHIFT_NONE, _SOFTMAX_BASE, _softmax_cases,
+                                   diagnosis_of, softmax_alternatives, softmax_family, softmax_relation)
 
 __all__ = ["MISTAKES", "check_affine_backward", "check_relu_backward", "check_tanh_backward", "check_softmax_loss"]
 
 # =========================================================================================================
-# The catalogue of classic mistakes (complete wrong implementations, "# MISTAKE" marks the change).
+# The catalogues: a family of ways to write each backward pass (the reference is the base setting); each
+# change is one classic mistake or published variant, marked where the family computes it.
 # =========================================================================================================
 
 
-def _affine_db_wrong_axis(dout, cache):
-    x, w, b = cache
-    x2d = x.reshape(x.shape[0], -1)
-    return (dout @ w.T).reshape(x.shape), x2d.T @ dout, dout.sum(axis=1)  # MISTAKE: db summed over axis 1
+def _affine_family(settings):
+    def affine_backward(dout, cache):
+        x, w, b = cache
+        N = x.shape[0]
+        x2d = x.reshape(N, -1)
+        dx = dout @ w if settings["dx"] == "w" else dout @ w.T  # MISTAKE (w): dout @ w, not dout @ w.T
+        if settings["dx"] != "not reshaped":
+            dx = dx.reshape(x.shape)  # MISTAKE (not reshaped): dx keeps shape (N, D), not x's shape
+        if settings["dw"] == "transposed":
+            dw = dout.T @ x2d  # MISTAKE: dout.T @ x is dw.T
+        elif settings["dw"] == "not flattened":
+            dw = np.tensordot(x.T, dout, axes=1) if x.ndim > 2 else x.T @ dout  # MISTAKE: x.T @ dout on the raw x
+        else:
+            dw = x2d.T @ dout
+        if settings["db"] == "axis 1":
+            db = dout.sum(axis=1)  # MISTAKE: db summed over axis 1 (the outputs)
+        elif settings["db"] == "mean":
+            db = dout.mean(axis=0)  # MISTAKE: mean, not sum
+        elif settings["db"] == "keepdims":
+            db = dout.sum(axis=0, keepdims=True)  # MISTAKE: shape (1, M), not (M,)
+        else:
+            db = dout.sum(axis=0)
+        if settings["convention"] == "coursera":
+            dw, db = dw / N, db / N  # VARIANT: deeplearning.ai's linear_backward divides by m here
+        return dx, dw, db
+
+    return affine_backward
 
 
-def _affine_db_mean(dout, cache):
-    x, w, b = cache
-    x2d = x.reshape(x.shape[0], -1)
-    return (dout @ w.T).reshape(x.shape), x2d.T @ dout, dout.mean(axis=0)  # MISTAKE: mean, not sum
+def _ignoring_dout(fn, settings):
+    def ignoring(dout, cache):
+        return fn(np.ones_like(dout), cache)  # MISTAKE: the local derivatives alone, as if dout were 1
+    return ignoring
 
 
-def _affine_dw_transposed(dout, cache):
-    x, w, b = cache
-    x2d = x.reshape(x.shape[0], -1)
-    return (dout @ w.T).reshape(x.shape), dout.T @ x2d, dout.sum(axis=0)  # MISTAKE: dout.T @ x is dw.T
+def _relu_family(settings):
+    def relu_backward(dout, cache):
+        x = cache
+        mask = settings["mask"]
+        if mask == "x >= 0":
+            local = np.where(x > 0, 1.0, np.where(x == 0, settings["relu_at_zero"], 0.0))  # MISTAKE: 1 at x == 0
+        elif mask == "dout > 0":
+            local = (dout > 0).astype(float)  # MISTAKE: the mask taken from dout, not from x
+        elif mask == "none":
+            local = np.ones_like(x)  # MISTAKE: dout passed through, the mask is missing
+        elif mask == "relu(x)":
+            local = np.maximum(x, 0)  # MISTAKE: multiplied by relu(x), not by its derivative
+        else:
+            local = (x > 0).astype(float)
+        if settings["slope"]:
+            local = np.where(x > 0, local, settings["slope"])  # VARIANT: leaky ReLU's slope for x <= 0
+        if settings["dout"] == "alone":
+            return local  # MISTAKE: the local derivative alone, not multiplied by dout
+        if settings["in place"] == "dout":
+            dout[local == 0] = 0  # MISTAKE: writes into the caller's dout
+            return dout
+        return dout * local
+
+    return relu_backward
 
 
-def _affine_dx_no_transpose(dout, cache):
-    x, w, b = cache
-    x2d = x.reshape(x.shape[0], -1)
-    return (dout @ w).reshape(x.shape), x2d.T @ dout, dout.sum(axis=0)  # MISTAKE: w, not w.T
+def _tanh_family(settings):
+    def tanh_backward(dout, cache):
+        out = cache
+        local = {
+            "1 - out**2": lambda: 1 - out**2,
+            "tanh twice": lambda: 1 - np.tanh(out) ** 2,  # MISTAKE: the cache is already tanh(x)
+            "(1 - out)**2": lambda: (1 - out) ** 2,  # MISTAKE: (1 - out)**2 instead of 1 - out**2
+            "out * (1 - out)": lambda: out * (1 - out),  # MISTAKE: the sigmoid's out * (1 - out)
+            "1 - out": lambda: 1 - out,  # MISTAKE: the square is missing
+            "1 - sigmoid**2": lambda: 1 - (1 / (1 + np.exp(-out))) ** 2,  # MISTAKE: a sigmoid where tanh belongs
+        }[settings["local"]]()
+        if settings["dout"] == "alone":
+            return local  # MISTAKE: the local derivative alone, not multiplied by dout
+        if settings["dout"] == "precedence":
+            return 1 - out**2 * dout  # MISTAKE: no parentheses: (1 - out**2) * dout
+        if settings["in place"] == "dout":
+            dout *= local  # MISTAKE: writes into the caller's dout
+            return dout
+        return dout * local
 
-
-def _affine_dx_not_reshaped(dout, cache):
-    x, w, b = cache
-    x2d = x.reshape(x.shape[0], -1)
-    return dout @ w.T, x2d.T @ dout, dout.sum(axis=0)  # MISTAKE: dx keeps shape (N, D), not x's shape
-
-
-def _affine_x_not_flattened(dout, cache):
-    x, w, b = cache
-    dw = np.tensordot(x.T, dout, axes=1) if x.ndim > 2 else x.T @ dout  # MISTAKE: x.T @ dout on the raw x
-    return (dout @ w.T).reshape(x.shape), dw, dout.sum(axis=0)
-
-
-def _relu_kink_one(dout, cache):
-    return dout * (cache >= 0)  # MISTAKE: derivative 1 at x == 0 (the convention here is 0)
-
-
-def _relu_no_dout(dout, cache):
-    return (cache > 0).astype(float)  # MISTAKE: the local derivative alone, not multiplied by dout
-
-
-def _relu_times_output(dout, cache):
-    return dout * np.maximum(cache, 0)  # MISTAKE: multiplied by relu(x), not by its derivative
-
-
-def _relu_identity(dout, cache):
-    return dout.copy()  # MISTAKE: dout passed through, the mask is missing
-
-
-def _relu_mask_of_dout(dout, cache):
-    return dout * (dout > 0)  # MISTAKE: the mask taken from dout, not from x
-
-
-def _relu_in_place(dout, cache):
-    dout[cache <= 0] = 0  # MISTAKE: writes into the caller's dout
-    return dout
-
-
-def _tanh_of_cache(dout, cache):
-    return dout * (1 - np.tanh(cache) ** 2)  # MISTAKE: the cache is already tanh(x): tanh applied twice
-
-
-def _tanh_square_of_difference(dout, cache):
-    return dout * (1 - cache) ** 2  # MISTAKE: (1 - out)**2 instead of 1 - out**2
-
-
-def _tanh_no_dout(dout, cache):
-    return 1 - cache**2  # MISTAKE: the local derivative alone, not multiplied by dout
-
-
-def _tanh_sigmoid_form(dout, cache):
-    return dout * cache * (1 - cache)  # MISTAKE: the sigmoid's out * (1 - out)
-
-
-def _tanh_from_x_formula(dout, cache):
-    return dout * (1 - cache)  # MISTAKE: 1 - out (the square is missing)
-
-
-def _softmax_loss_no_shift(scores, y):
-    e = np.exp(scores)  # MISTAKE: no max-subtraction: exp(1000) = inf, inf / inf = NaN
-    p = e / e.sum(axis=1, keepdims=True)
-    N = len(y)
-    loss = -np.mean(np.log(p[np.arange(N), y]))
-    dscores = p.copy()
-    dscores[np.arange(N), y] -= 1
-    return loss, dscores / N
-
-
-def _softmax_loss_sum(scores, y):
-    loss, dscores = layers.softmax_loss(scores, y)
-    return loss * len(y), dscores * len(y)  # MISTAKE: sums over the batch: the 1/N is missing
-
-
-def _softmax_loss_grad_no_mean(scores, y):
-    loss, dscores = layers.softmax_loss(scores, y)
-    return loss, dscores * len(y)  # MISTAKE: the loss is a mean but dscores is not divided by N
-
-
-def _softmax_loss_column_index(scores, y):
-    N = len(y)
-    p = layers.softmax(scores)
-    loss = -np.mean(np.log(p[np.arange(N), y]))
-    dscores = p.copy()
-    dscores[:, y] -= 1  # MISTAKE: p[:, y] subtracts 1 in the label columns of every row
-    return loss, dscores / N
-
-
-def _softmax_loss_log_of_probability(scores, y):
-    N = len(y)
-    p = layers.softmax(scores)
-    loss = -np.mean(np.log(p[np.arange(N), y]))  # MISTAKE: log of a probability that can underflow to 0
-    dscores = p.copy()
-    dscores[np.arange(N), y] -= 1
-    return loss, dscores / N
-
-
-def _softmax_loss_wrong_axis(scores, y):
-    N = len(y)
-    e = np.exp(scores - scores.max(axis=0, keepdims=True))
-    p = e / e.sum(axis=0, keepdims=True)  # MISTAKE: normalised over the batch (axis 0), not the classes
-    loss = -np.mean(np.log(p[np.arange(N), y]))
-    dscores = p.copy()
-    dscores[np.arange(N), y] -= 1
-    return loss, dscores / N
+    return tanh_backward
 
 
 _TRANSPOSE_HINT = ("with out = x2d @ w + b: dx = dout @ w.T (reshaped to x.shape), dw = x2d.T @ dout, "
                    "db = dout.sum(axis=0).")
 _LOG_SOFTMAX_HINT = ("compute the loss from log-probabilities: shifted = scores - max; log_probs = shifted - "
                      "np.log(np.exp(shifted).sum(axis=1, keepdims=True)); loss = -log_probs[range(N), y].mean().")
+_IGNORES_DOUT = Change("ignores_dout", True, "your function ignores dout (it returns the local derivatives alone, "
+                                             "as if dout were 1 everywhere)",
+                       "chain rule: multiply by the upstream gradient dout.", wrap=_ignoring_dout)
 
-MISTAKES: dict[str, list[Mistake]] = {
-    "affine_backward": [
-        Mistake("db summed over the wrong axis (axis=1, over the outputs)", _affine_db_wrong_axis,
-                "b is added to every example: sum dout over the batch, db = dout.sum(axis=0)."),
-        Mistake("db as the mean over the batch instead of the sum", _affine_db_mean,
-                "each example contributes dout[i] to db: db = dout.sum(axis=0), not the mean."),
-        Mistake("dw transposed: dout.T @ x instead of x.T @ dout", _affine_dw_transposed, _TRANSPOSE_HINT),
-        Mistake("dx = dout @ w without the transpose", _affine_dx_no_transpose, _TRANSPOSE_HINT),
-        Mistake("dx not reshaped back to x's shape", _affine_dx_not_reshaped,
-                "dx must have the shape of x: (dout @ w.T).reshape(x.shape)."),
-        Mistake("x not flattened to (N, D) before dw = x.T @ dout", _affine_x_not_flattened,
-                "flatten each example first: x2d = x.reshape(x.shape[0], -1); dw = x2d.T @ dout."),
-    ],
-    "relu_backward": [
-        Mistake("derivative 1 at x == 0 (mask x >= 0)", _relu_kink_one,
-                "the convention here (and PyTorch's) is derivative 0 at x == 0: dx = dout * (x > 0)."),
-        Mistake("the local derivative alone, without multiplying by dout", _relu_no_dout,
-                "chain rule: dx = dout * (x > 0)."),
-        Mistake("dout times relu(x) instead of relu'(x)", _relu_times_output,
-                "multiply by the derivative (x > 0), which is 0 or 1, not by max(x, 0)."),
-        Mistake("dout passed through unchanged (no mask)", _relu_identity,
-                "zero the gradient where x <= 0: dx = dout * (x > 0)."),
-        Mistake("the mask taken from dout instead of from x", _relu_mask_of_dout,
-                "the mask comes from the forward input x (the cache): dx = dout * (x > 0)."),
-        Mistake("dout changed in place (dout[x <= 0] = 0)", _relu_in_place,
-                "work on a copy: dx = dout.copy(); dx[x <= 0] = 0 (or dx = dout * (x > 0))."),
-    ],
-    "tanh_backward": [
-        Mistake("tanh applied to the cache again: 1 - tanh(out)**2, but the cache already is out = tanh(x)",
-                _tanh_of_cache, "the cache holds out = tanh(x): dx = dout * (1 - out**2), no second tanh."),
-        Mistake("(1 - out)**2 instead of 1 - out**2", _tanh_square_of_difference,
-                "square out first, then subtract: 1 - out**2."),
-        Mistake("the local derivative alone, without multiplying by dout", _tanh_no_dout,
-                "chain rule: dx = dout * (1 - out**2)."),
-        Mistake("the sigmoid's out * (1 - out)", _tanh_sigmoid_form,
-                "tanh' = 1 - tanh**2: dx = dout * (1 - out**2)."),
-        Mistake("1 - out (the square is missing)", _tanh_from_x_formula, "dx = dout * (1 - out**2)."),
-    ],
-    "softmax_loss": [
-        Mistake("softmax without subtracting the row maximum (exp(1000) overflows: NaN)", _softmax_loss_no_shift,
-                "subtract each row's maximum first: shifted = scores - scores.max(axis=1, keepdims=True)."),
-        Mistake("sums over the batch: the 1/N of the mean is missing (loss and dscores)", _softmax_loss_sum,
-                "the loss is the mean over the N examples: divide the loss and dscores by N."),
-        Mistake("dscores not divided by N (the loss is a mean)", _softmax_loss_grad_no_mean,
-                "the gradient of a mean carries the 1/N: dscores = (p - onehot(y)) / N."),
-        Mistake("p[:, y] -= 1 subtracts 1 in the label columns of every row", _softmax_loss_column_index,
-                "index one entry per row: p[np.arange(N), y] -= 1."),
-        Mistake("the loss as -log of a probability that underflows to 0 (log(0) = inf)",
-                _softmax_loss_log_of_probability, _LOG_SOFTMAX_HINT),
-        Mistake("softmax normalised over the batch (axis=0) instead of over the classes", _softmax_loss_wrong_axis,
-                "each row is one example: max and sum over axis=1 with keepdims=True."),
-    ],
+AFFINE = Catalogue("affine_backward", _affine_family,
+                   base={"dx": "w.T", "dw": "x2d.T @ dout", "db": "sum", "convention": "cs231n"}, changes=(
+    Change("db", "axis 1", "db summed over the wrong axis (axis=1, over the outputs)",
+           "b is added to every example: sum dout over the batch, db = dout.sum(axis=0)."),
+    Change("db", "mean", "db as the mean over the batch instead of the sum",
+           "each example contributes dout[i] to db: db = dout.sum(axis=0), not the mean."),
+    Change("dw", "transposed", "dw transposed: dout.T @ x instead of x.T @ dout", _TRANSPOSE_HINT),
+    Change("dx", "w", "dx = dout @ w without the transpose", _TRANSPOSE_HINT),
+    Change("dx", "not reshaped", "dx not reshaped back to x's shape",
+           "dx must have the shape of x: (dout @ w.T).reshape(x.shape)."),
+    Change("dw", "not flattened", "x not flattened to (N, D) before dw = x.T @ dout",
+           "flatten each example first: x2d = x.reshape(x.shape[0], -1); dw = x2d.T @ dout."),
+    Change("db", "keepdims", "db kept as shape (1, M) (np.sum(dout, axis=0, keepdims=True))",
+           "b has shape (M,): db = dout.sum(axis=0), without keepdims."),
+    Change("convention", "coursera", "the 1/m of deeplearning.ai's linear_backward: dw and db divided by N in the "
+                                     "layer",
+           "here the loss's gradient dout already carries the 1/N: dw = x2d.T @ dout and db = dout.sum(axis=0), "
+           "with no division.", kind="variant",
+           note="That course leaves the 1/m out of dAL and puts it in every layer; here dout already has it, so "
+                "dividing again makes dw and db N times too small: the difference matters."),
+    _IGNORES_DOUT,
+))
+
+RELU = Catalogue("relu_backward", _relu_family,
+                 base={"mask": "x > 0", "dout": "times", "slope": 0.0, "in place": None}, changes=(
+    Change("mask", "x >= 0", "derivative {relu_at_zero:g} at x == 0 (the convention here is 0)",
+           "the convention here (and PyTorch's) is derivative 0 at x == 0: dx = dout * (x > 0).",
+           constants={"relu_at_zero": (1.0, 0.5)}),
+    Change("dout", "alone", "the local derivative alone, without multiplying by dout (your function ignores dout)",
+           "chain rule: dx = dout * (x > 0)."),
+    Change("mask", "relu(x)", "dout times relu(x) instead of relu'(x)",
+           "multiply by the derivative (x > 0), which is 0 or 1, not by max(x, 0)."),
+    Change("mask", "none", "dout passed through unchanged (no mask: your function ignores the cache)",
+           "zero the gradient where x <= 0: dx = dout * (x > 0)."),
+    Change("mask", "dout > 0", "the mask taken from dout instead of from x",
+           "the mask comes from the forward input x (the cache): dx = dout * (x > 0)."),
+    Change("in place", "dout", "dout changed in place (dout[x <= 0] = 0)",
+           "work on a copy: dx = dout.copy(); dx[x <= 0] = 0 (or dx = dout * (x > 0)).", pairs=False),
+    Change("slope", 0.01, "a slope of {slope:g} for x <= 0 (leaky ReLU's derivative)",
+           "ReLU's derivative is 0 for x < 0: dx = dout * (x > 0).", kind="variant",
+           note="Leaky ReLU (Maas et al., 2013) lets a small slope through for x < 0; the exercise's ReLU does not, "
+                "so the difference matters.", constants={"slope": (0.01, 0.1, 0.2, 0.3, 0.02, 0.05)}),
+))
+
+TANH = Catalogue("tanh_backward", _tanh_family, base={"local": "1 - out**2", "dout": "times", "in place": None},
+                 changes=(
+    Change("local", "tanh twice", "tanh applied to the cache again: 1 - tanh(out)**2, but the cache already is "
+                                  "out = tanh(x) (the derivative taken from the input's formula)",
+           "the cache holds out = tanh(x): dx = dout * (1 - out**2), no second tanh."),
+    Change("local", "(1 - out)**2", "(1 - out)**2 instead of 1 - out**2",
+           "square out first, then subtract: 1 - out**2."),
+    Change("dout", "alone", "the local derivative alone, without multiplying by dout (your function ignores dout)",
+           "chain rule: dx = dout * (1 - out**2)."),
+    Change("local", "out * (1 - out)", "the sigmoid's out * (1 - out)",
+           "tanh' = 1 - tanh**2: dx = dout * (1 - out**2)."),
+    Change("local", "1 - out", "1 - out (the square is missing)", "dx = dout * (1 - out**2)."),
+    Change("local", "1 - sigmoid**2", "1 - sigmoid(cache)**2: a sigmoid where tanh belongs, applied to the cache "
+                                      "(which already is tanh(x))",
+           "the cache holds out = tanh(x); the derivative is 1 - out**2: dx = dout * (1 - out**2)."),
+    Change("dout", "precedence", "1 - out**2 * dout: the parentheses around (1 - out**2) are missing",
+           "multiply the whole local derivative: dx = dout * (1 - out**2)."),
+    Change("in place", "dout", "dout changed in place (dout *= 1 - out**2)",
+           "return a new array: dx = dout * (1 - out**2).", pairs=False),
+))
+
+_SOFTMAX_LOSS_EPS = (1e-14, 1e-15, 1e-12, 1e-10, 1e-8, 1e-7, 1e-6, 1e-16, 1e-300)
+SOFTMAX_LOSS = Catalogue("softmax_loss", lambda s: softmax_family(s, with_loss=True), base=_SOFTMAX_BASE, changes=(
+    _SHIFT_NONE,
+    Change("mean", "none", "sums over the batch: the 1/N of the mean is missing (loss and dscores)",
+           "the loss is the mean over the N examples: divide the loss and dscores by N."),
+    Change("mean", "loss only", "dscores not divided by N (the loss is a mean)",
+           "the gradient of a mean carries the 1/N: dscores = (p - onehot(y)) / N."),
+    _ONEHOT_COLUMNS,
+    Change("loss", "log p", "the loss as -log of a probability that underflows to 0 (log(0) = inf)",
+           _LOG_SOFTMAX_HINT),
+    _NORMALISE_CHANGES[0],
+    Change("loss", "log p + eps", "the loss as -log(p + {log_eps:g}): a small constant inside the log (CS231n "
+                                  "solutions, many tutorials)", _LOG_SOFTMAX_HINT, kind="variant",
+           note="It keeps log(0) away, but where p underflows the loss is capped at -log(eps) instead of the true "
+                "value, so here the difference matters.", constants={"log_eps": _SOFTMAX_LOSS_EPS}),
+    Change("loss", "clip", "the loss as -log(clip(p, {log_eps:g}, 1)): the probability floored at a small constant "
+                           "(scikit-learn's log_loss)", _LOG_SOFTMAX_HINT, kind="variant",
+           note="Where p underflows the loss is capped at -log(eps) instead of the true value, so here the "
+                "difference matters.", constants={"log_eps": (1e-15,) + _SOFTMAX_LOSS_EPS}),
+    _SHIFT_GLOBAL, _SHIFT_KEEPDIMS, *_NORMALISE_CHANGES[1:], _ONEHOT_NONE, _ONEHOT_SIGN, _SCORES_IN_PLACE,
+))
+
+MISTAKES = {
+    "affine_backward": AFFINE.mistakes(),
+    "relu_backward": RELU.mistakes(),
+    "tanh_backward": TANH.mistakes(),
+    "softmax_loss": SOFTMAX_LOSS.mistakes(),
 }
 
 
@@ -277,14 +287,14 @@ def _tanh_cases():
 # =========================================================================================================
 
 
-def _call(c: Checker, case: str, args: dict, in_place: Mistake | None = None):
-    """Call the learner's function; a changed input fails (dout changed in place is named when catalogued)."""
-    __tracebackhide__ = True
-    inputs = Inputs(args)
-    out = guarded(c, case, lambda: c.fn(*args.values()))
-    changed = inputs.changed()
-    fail_if_changed(c, inputs, case, mistake=in_place if changed == "dout" else None)
-    return out
+def _linear_in_dout(dout, cache):
+    """A backward pass is linear in dout: doubling dout doubles every output."""
+    return ((2 * dout, cache), 2.0, "doubling dout does not double what your function returns: a backward pass is "
+                                    "linear in dout (is something added that does not come from dout?)",
+            "linear in dout")
+
+
+_CACHE_HINT = "the cache is the tuple (x, w, b) that affine_forward returned: unpack it with x, w, b = cache."
 
 
 @entry_point
@@ -293,52 +303,68 @@ def check_affine_backward(learner_fn, *, time_limit=None):
     (N, d_1, ..., d_k) against ``gdbp.layers.affine_backward``: dx of x's shape, dw (D, M), db (M,).
 
     Raises AssertionError (``CheckFailed``) naming the case, what was received and expected, and the classic
-    mistake it matches; prints one line on success.
+    mistake (or variant, or two at once) it matches; prints one line on success.
     """
     __tracebackhide__ = True
     names = ("dx", "dw", "db")
+    cases = _affine_cases()
+    all_args = [(case, (dout, (x, w, b))) for case, x, w, b, dout in cases]
+
+    def reference(dout, cache):
+        x, w, b = cache
+        return layers.affine_backward(dout, layers.affine_forward(x, w, b)[1])
 
     def body(c: Checker) -> None:
         if time_limit is not None:
             c.time_limit = time_limit
         c.require_callable()
         c.require_parameters("dout", "cache")
-        for case, x, w, b, dout in _affine_cases():
-            expected = layers.affine_backward(dout, layers.affine_forward(x, w, b)[1])
+        for case, x, w, b, dout in cases:
+            expected = reference(dout, (x, w, b))
             cache = (x, w, b)
-            received = unpack(c, _call(c, case, {"dout": dout, "cache": cache}), names, case)
+            diagnosis = diagnosis_of(c, AFFINE, case, (dout, cache), all_args, ("dout", "cache"), reference,
+                                     alternatives={"dout": 2 * dout}, how={"dout": "dout doubled"},
+                                     relation=_linear_in_dout(dout, cache))
+            received = unpack(c, call(c, case, ("dout", "cache"), dout, cache, diagnosis=diagnosis, hint=_CACHE_HINT),
+                              names, case)
             source = f"gdbp.layers.affine_backward (x of shape {x.shape}, w {w.shape})"
-            checks = []  # first the structure, type and shape of every output, then the values
-            for k, name in enumerate(names):
-                others = [(lambda out, j=j: out[j], received[j]) for j in range(3) if j != k]
-                mistaken = thunks(MISTAKES["affine_backward"], (dout, cache), lambda out, k=k: out[k],
-                                  consistent=others)
-                checks.append((as_array(c, received[k], name, expected=expected[k], case=case, mistakes=mistaken),
-                               name, expected[k], mistaken))
-            for value, name, expected_value, mistaken in checks:
-                compare(c, value, expected_value, name, case=case, mistakes=mistaken, source=source)
+            sizes = {"N": x.shape[0]}
+            values = [as_array(c, received[k], name, expected=expected[k], case=case, diagnosis=diagnosis,
+                               sizes=sizes) for k, name in enumerate(names)]  # first every output's structure
+            for value, name, expected_value in zip(values, names, expected):
+                compare(c, value, expected_value, name, case=case, diagnosis=diagnosis, source=source)
 
     run("affine_backward", learner_fn, body, hint=_TRANSPOSE_HINT)
 
 
-def _check_activation(exercise: str, learner_fn, time_limit, cases, forward, in_place=None) -> None:
+def _check_activation(exercise: str, learner_fn, time_limit, cases, forward, catalogue) -> None:
     __tracebackhide__ = True
-    reference = getattr(layers, exercise)
+    reference_fn = getattr(layers, exercise)
+    relu = exercise == "relu_backward"
+    prepared = []
+    for case, x, dout in cases:
+        out, reference_cache = forward(x)
+        prepared.append((case, x if relu else out, dout, reference_fn(dout, reference_cache)))
+    all_args = [(case, (dout, cache)) for case, cache, dout, _ in prepared]
+
+    def reference(dout, cache):
+        return dout * (cache > 0) if relu else dout * (1 - cache**2)
 
     def body(c: Checker) -> None:
         if time_limit is not None:
             c.time_limit = time_limit
         c.require_callable()
         c.require_parameters("dout", "cache")
-        for case, x, dout in cases:
-            out, reference_cache = forward(x)
-            cache = x if exercise == "relu_backward" else out
-            expected = reference(dout, reference_cache)
-            received = _call(c, case, {"dout": dout, "cache": cache}, in_place=in_place)
+        for case, cache, dout, expected in prepared:
+            alternatives = {"dout": 2 * dout + 0.5, "cache": cache * 0.5 - 0.25}
+            how = {"dout": "2 * dout + 0.5", "cache": "cache * 0.5 - 0.25"}
+            diagnosis = diagnosis_of(c, catalogue, case, (dout, cache), all_args, ("dout", "cache"), reference,
+                                     alternatives, how, relation=_linear_in_dout(dout, cache))
+            received = call(c, case, ("dout", "cache"), dout, cache, diagnosis=diagnosis, expected=expected)
             check_array(c, received, "dx", expected=expected, case=case, source=f"gdbp.layers.{exercise}",
-                        mistakes=thunks(MISTAKES[exercise], (dout, cache)))
+                        diagnosis=diagnosis)
 
-    hint = ("dx = dout * (x > 0)" if exercise == "relu_backward" else "dx = dout * (1 - out**2)")
+    hint = ("dx = dout * (x > 0)" if relu else "dx = dout * (1 - out**2)")
     run(exercise, learner_fn, body, hint=hint + ", a new array.")
 
 
@@ -347,8 +373,7 @@ def check_relu_backward(learner_fn, *, time_limit=None):
     """Check ``relu_backward(dout, cache) -> dx`` with cache ``x`` (derivative 0 at x == 0) against
     ``gdbp.layers.relu_backward``. See ``check_affine_backward`` for what it raises and prints."""
     __tracebackhide__ = True
-    in_place = MISTAKES["relu_backward"][5]
-    _check_activation("relu_backward", learner_fn, time_limit, _relu_cases(), layers.relu_forward, in_place)
+    _check_activation("relu_backward", learner_fn, time_limit, _relu_cases(), layers.relu_forward, RELU)
 
 
 @entry_point
@@ -356,7 +381,7 @@ def check_tanh_backward(learner_fn, *, time_limit=None):
     """Check ``tanh_backward(dout, cache) -> dx`` with cache ``out = tanh(x)`` against
     ``gdbp.layers.tanh_backward``. See ``check_affine_backward`` for what it raises and prints."""
     __tracebackhide__ = True
-    _check_activation("tanh_backward", learner_fn, time_limit, _tanh_cases(), layers.tanh_forward)
+    _check_activation("tanh_backward", learner_fn, time_limit, _tanh_cases(), layers.tanh_forward, TANH)
 
 
 @entry_point
@@ -366,26 +391,28 @@ def check_softmax_loss(learner_fn, *, time_limit=None):
     See ``check_affine_backward`` for what it raises and prints."""
     __tracebackhide__ = True
     names = ("loss", "dscores")
+    cases = _softmax_cases()
+    all_args = [(case, (scores, y)) for case, scores, y in cases]
 
     def body(c: Checker) -> None:
         if time_limit is not None:
             c.time_limit = time_limit
         c.require_callable()
         c.require_parameters("scores", "y")
-        for case, scores, y in _softmax_cases():
+        for case, scores, y in cases:
             loss, dscores = layers.softmax_loss(scores, y)
-            received = unpack(c, _call(c, case, {"scores": scores, "y": y}), names, case)
-            mistakes = MISTAKES["softmax_loss"]
+            alternatives, how = softmax_alternatives(scores, y)
+            diagnosis = diagnosis_of(c, SOFTMAX_LOSS, case, (scores, y), all_args, ("scores", "y"),
+                                     layers.softmax_loss, alternatives, how, relation=softmax_relation(scores, y))
+            received = unpack(c, call(c, case, ("scores", "y"), scores, y, diagnosis=diagnosis), names, case)
             source = "gdbp.layers.softmax_loss(scores, y)"
-            loss_mistakes = thunks(mistakes, (scores, y), lambda out: out[0],
-                                   consistent=[(lambda out: out[1], received[1])])
-            dscores_mistakes = thunks(mistakes, (scores, y), lambda out: out[1],
-                                      consistent=[(lambda out: out[0], received[0])])
-            received_loss = as_scalar(c, received[0], "loss", case=case, mistakes=loss_mistakes, expected=loss)
-            received_dscores = as_array(c, received[1], "dscores", expected=dscores, case=case,
-                                        mistakes=dscores_mistakes)
-            compare(c, received_loss, float(loss), "loss", case=case, source=source, mistakes=loss_mistakes)
-            compare(c, received_dscores, dscores, "dscores", case=case, source=source, mistakes=dscores_mistakes)
+            sizes = {"N": len(y), "C": scores.shape[1]}
+            received_loss = as_scalar(c, received[0], "loss", case=case, diagnosis=diagnosis, expected=loss,
+                                      sizes=sizes)
+            received_dscores = as_array(c, received[1], "dscores", expected=dscores, case=case, diagnosis=diagnosis,
+                                        sizes=sizes)
+            compare(c, received_loss, float(loss), "loss", case=case, source=source, diagnosis=diagnosis)
+            compare(c, received_dscores, dscores, "dscores", case=case, source=source, diagnosis=diagnosis)
 
     run("softmax_loss", learner_fn, body,
         hint="shift by the row maximum, loss = mean(logsumexp - score of the label), "
