@@ -118,3 +118,31 @@ def test_every_exercise_has_reference_modules():
 def test_partial_of_the_learners_own_function_is_fine():
     own = cell(OWN_ADAM)["adam"]
     assert found("adam", functools.partial(own, lr=0.2), P, G, None) == []
+
+
+# ------------------------------------------------------------------ through the visible checkers
+
+@pytest.mark.parametrize(("check", "source", "name"), [
+    ("check_adam", DISGUISES["default argument"], "adam"),
+    ("check_adam", DISGUISES["equivalent rule"], "adam"),
+    ("check_sgd", "def sgd(param, grad, state, lr=0.01):\n    return gdbp.optim.momentum(param, grad, state, lr=lr, "
+                  "momentum=0.0)", "sgd"),
+    ("check_train_step", "import gdbp.train\nrules = [gdbp.train.train_step]\n"
+                         "def train_step(model, optimizer, X_batch, y_batch):\n"
+                         "    return rules[0](model, optimizer, X_batch, y_batch)", "train_step"),
+    ("check_numerical_gradient", "import gdbp.gradcheck\ndef numerical_gradient(f, x, h=1e-5):\n"
+                                 "    return gdbp.gradcheck.numerical_gradient(f, x, h)", "numerical_gradient"),
+    ("check_relu_backward", "import gdbp.layers\nclass Keep:\n    f = staticmethod(gdbp.layers.relu_backward)\n"
+                            "def relu_backward(dout, cache):\n    return Keep.f(dout, cache)", "relu_backward"),
+    ("check_value_ops", "Value = type('Value', (gdbp.engine.Value,), {})", "Value"),
+])
+def test_visible_checkers_refuse_the_reference_in_disguise(check, source, name):
+    import gdbp.checks
+    fn = cell(source)[name]
+    with pytest.raises(AssertionError, match="runs the course's reference code"):
+        getattr(gdbp.checks, check)(fn)
+
+
+def test_visible_checkers_accept_the_learners_own_code():
+    import gdbp.checks
+    gdbp.checks.check_adam(cell(OWN_ADAM)["adam"])

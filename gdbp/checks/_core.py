@@ -59,6 +59,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from gdbp.checks._watch import Watch
+from gdbp.checks._watch import describe as describe_borrowing
+
 __all__ = [
     "Attempt",
     "CheckFailed",
@@ -113,6 +116,15 @@ _SNAPSHOT = {name: getattr(np, name) for name in _GUARDED}
 
 class CheckFailed(AssertionError):
     """A learner's answer failed a check. The message says what, for which case, and why."""
+
+
+class _Borrowed(BaseException):
+    """The learner's code ran the course's reference code (see ``_watch``); ends the whole check
+    (BaseException: neither the learner's ``except Exception`` nor a probe's can swallow it)."""
+
+    def __init__(self, found):
+        super().__init__(found)
+        self.found = found
 
 
 class _TimeUp(BaseException):
@@ -517,8 +529,13 @@ class Checker:
         out)."""
         __tracebackhide__ = True
         self.learner_calls += 1
-        with time_limit(self.time_limit if limit is None else limit):
-            return thunk()
+        watch = Watch(self.exercise)
+        try:
+            with time_limit(self.time_limit if limit is None else limit), watch:
+                return thunk()
+        finally:
+            if watch.found:  # the reference in disguise ran inside the learner's code: nothing else matters
+                raise _Borrowed(watch.found)
 
     def guard(self, case: str, thunk: Callable[[], Any], what: str = "your function", hint: str = "",
               error_hint: Callable[[BaseException], str | None] | None = None) -> Any:
@@ -758,6 +775,8 @@ def run(exercise: str, fn: Any, body: Callable[[Checker], None], *, hint: str = 
             body(checker)
         except CheckFailed:
             raise
+        except _Borrowed as borrowed:
+            raise CheckFailed(f"{exercise}: {describe_borrowing(borrowed.found)}") from None
         except Exception as exc:  # what the learner returned confused the checker itself
             raise CheckFailed(
                 f"{exercise}: the checker could not evaluate your answer ({type(exc).__name__}: {exc}). "

@@ -113,6 +113,22 @@ def _is_cell(filename):
     return "ipykernel_" in filename or filename.startswith("<ipython-input-") or "/ipykernel" in filename
 
 
+_ALLOWED = [0]
+
+
+class reference_allowed:
+    """``with reference_allowed():`` the reference may run inside a checked call: for the tests that show
+    a checker accepts the reference itself (and for nothing a learner sees)."""
+
+    def __enter__(self):
+        _ALLOWED[0] += 1
+        return self
+
+    def __exit__(self, *exc):
+        _ALLOWED[0] -= 1
+        return False
+
+
 class Watch:
     """Record reference code that runs inside ``with Watch(exercise):`` (see the module docstring).
 
@@ -145,6 +161,8 @@ class Watch:
             self._previous(frame, event, arg)
 
     def __enter__(self):
+        if _ALLOWED[0]:
+            self.modules = ()
         if not self.modules:
             return self
         reference_code(self.modules)  # import and index before the learner's code runs
