@@ -1,13 +1,15 @@
 """Benchmark: autograding a simulated class with gdbp-course, against the nbclient floor.
 
     .venv/bin/python bench/bench_grading.py [--students 30] [--jobs 1 2] [--course mini|real]
+                                            [--notebooks 04_linear_regression ...]
 
 For each notebook, the floor is the time to execute the full-solution notebook once with nbclient
-(kernel start included, as nbgrader also starts one kernel per notebook). Then the class (every
-student hands in the full solutions) is autograded through ``Course.grade`` with 1..N processes; we
-print seconds per submitted notebook, the ratio to the floor (target < 1.5x), the speed-up over one
-process (target: near-linear up to the number of cores), and check that the gradebook is intact:
-one submission per student and assignment, every notebook at full marks.
+(kernel start included), which is what grading costs without any isolation and without any grading.
+Then the class (every student hands in the full solutions) is autograded through ``Course.grade``, each
+notebook in its own sandbox with its tests in the grader, with 1..N parallel jobs; we print seconds per
+submitted notebook, the ratio to the floor (target: isolation costs at most 1.5x the floor), the
+speed-up over one job (target: at least 1.8x with 2 jobs on 2 cores), and check that the gradebook is
+intact: one submission per student and assignment, every notebook at full marks.
 """
 import argparse
 import os
@@ -55,6 +57,7 @@ def main(argv=None):
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, os.cpu_count() or 1])
     parser.add_argument("--course", choices=["mini", "real"], default="mini")
+    parser.add_argument("--notebooks", nargs="*", help="only these assignments (default: all)")
     args = parser.parse_args(argv)
     source = MINI if args.course == "mini" else REPO
     if args.course == "mini":  # kernels must import the mini course's checkers
@@ -62,7 +65,13 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
         shutil.copytree(source / "solutions", root / "solutions")
-        shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+        config = (REPO / "nbgrader_config.py").read_text()
+        if args.course == "mini":
+            config += '\nc.GdbpGrading.course_packages = ["gdbp", "minicourse"]\n'
+        (root / "nbgrader_config.py").write_text(config)
+        for folder in (root / "solutions").iterdir():
+            if args.notebooks and folder.name not in args.notebooks:
+                shutil.rmtree(folder)
         course = Course(root, say=lambda line: None)
         if course.release():
             sys.exit("release failed")
