@@ -197,9 +197,9 @@ class Runner:
             return _error("TimeoutError", f"this cell did not finish within {self.limits.cell_seconds:g} s and was "
                                           "stopped; grading went on with the next cell")
         tail = self.sandbox.output_tail()
-        return _error("SubmissionStopped", "the process running this notebook ended during this cell (it exited, "
-                                           "crashed, or exceeded a memory or CPU limit); grading went on with the "
-                                           "next cell" + (f". Its last words: {tail[-300:]}" if tail else ""))
+        return _error("SubmissionStopped", f"the process running this notebook ended during this cell "
+                                           f"({self.sandbox.exit_reason()}); grading went on with the next cell"
+                                           + (f". Its last words: {tail[-300:]}" if tail else ""))
 
     def _test(self, cell, ns):
         source = cell.sources[0]

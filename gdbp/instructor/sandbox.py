@@ -321,6 +321,19 @@ class Sandbox:
                 self._tail += chunk
                 del self._tail[:-16384]
 
+    def exit_reason(self) -> str:
+        """Why the process ended, as far as its exit status tells."""
+        code = self.process.poll() if self.process is not None else None
+        if code is None:
+            return "it stopped answering"
+        signals = {signal.SIGXCPU: "it used up its CPU time limit", signal.SIGXFSZ: "it wrote a file above the size limit",
+                   signal.SIGSEGV: "it crashed (segmentation fault)", signal.SIGKILL: "it was killed",
+                   signal.SIGSYS: "it made a forbidden system call"}
+        for sig, text in signals.items():
+            if code in (-sig, 128 + sig):
+                return text
+        return f"it exited with status {code}"
+
     def output_tail(self) -> str:
         """The last lines the process wrote to its own stdout/stderr (outside the channel)."""
         return self._tail.decode("utf-8", "replace").strip()[-2000:]
@@ -333,6 +346,11 @@ class Sandbox:
     def kill(self):
         """End the process and everything in its PID namespace; close the channel."""
         process = self.process
+        if process is not None and process.poll() is None:
+            try:
+                process.wait(timeout=0.3)  # it may be ending by itself: keep its own exit status
+            except subprocess.TimeoutExpired:
+                pass
         if process is not None and process.poll() is None:
             try:
                 os.killpg(process.pid, signal.SIGKILL)

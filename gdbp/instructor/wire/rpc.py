@@ -310,6 +310,7 @@ class Endpoint:
         self._signatures = {}
         self._next_id = 1
         self._seq = 0
+        self._refs = []
         self._descriptions = {}   # peer class key (str) -> description
         self.broken = None
         self.broken_kind = None   # "timeout", "broken" or "interrupted"
@@ -335,6 +336,7 @@ class Endpoint:
         ref = {"#": "h", "o": self.side, "i": hid, "k": self._key(type(obj))}
         if isinstance(obj, type):
             ref["cls"] = self._key(obj)
+        self._refs.append(ref)  # their classes are described once, on the frame that first sends them
         return ref
 
     def _key(self, cls):
@@ -408,9 +410,11 @@ class Endpoint:
     def _frame(self, message, value_fields):
         """Encode a message's values (this may raise TypeError, ValueError or PermissionError: nothing is sent)."""
         blobs, classes = [], {}
+        self._refs = []
         for field, value in value_fields.items():
             message[field] = self.encoder.encode_into(value, blobs)
-        _collect_refs(message, lambda ref: self._describe_pending(ref, classes))
+        for ref in self._refs:
+            self._describe_pending(ref, classes)
         if classes:
             message["classes"] = classes
         return message, blobs
@@ -641,18 +645,6 @@ def _name(name):
     if type(name) is not str or not name.isidentifier():
         raise ProtocolError("an attribute name that is not an identifier")
     return name
-
-
-def _collect_refs(data, visit):
-    if type(data) is dict:
-        if data.get("#") == "h":
-            visit(data)
-            return
-        for v in data.values():
-            _collect_refs(v, visit)
-    elif type(data) is list:
-        for v in data:
-            _collect_refs(v, visit)
 
 
 def _snapshot(value, path=(), depth=0):
