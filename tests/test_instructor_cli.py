@@ -364,3 +364,11 @@ def test_simulate_edits_return_copies():
     assert sim.without(nb, ["a"]).cells == [] and len(nb.cells) == 1
     with pytest.raises(ValueError, match="cell_id: expected one of \\['a'\\], got 'z'"):
         sim.index_of(nb, "z")
+
+
+def test_fresh_rng_draws_unpredictable_reproducible_inputs():
+    from gdbp.instructor.hidden import fresh_rng
+    (rng_a, seed_a), (rng_b, seed_b) = fresh_rng(), fresh_rng()
+    assert seed_a != seed_b
+    import numpy as np
+    assert rng_a.normal() == np.random.default_rng(seed_a).normal()

@@ -122,4 +122,19 @@ def assert_not_reference(fn, reference, args=(), kwargs=None, name=None):
         raise AssertionError(_MESSAGE.format(name=name, ref=_qualified(reference), how=reason))
 
 
-__all__ = ["assert_not_reference", "calls_reference"]
+__all__ = ["assert_not_reference", "calls_reference", "fresh_rng"]
+
+
+def fresh_rng():
+    """``(rng, seed)``: a numpy Generator for a hidden test's inputs, seeded from the operating system.
+
+    The course's visible and hidden tests draw their inputs from fixed seeds, which a student can know
+    (the repository is public) and an answer could hard-code the expected outputs for. Inputs drawn when
+    grading cannot be known in advance; a correct answer passes whatever they are. Put ``seed`` in the
+    test's messages so that a failure can be reproduced with ``np.random.default_rng(seed)``.
+    """
+    import secrets
+
+    import numpy as np
+    seed = secrets.randbits(63)
+    return np.random.default_rng(seed), seed
