@@ -50,6 +50,14 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db") 
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 
+# The release's locks: test cells stay locked (not editable, not deletable) and exercise cells not
+# deletable, nbgrader's defaults; read-only cells (the text and the demonstration code) are left
+# editable, since the text invites experiments ("try the Adam family at their default lr") and a
+# pasted copy of a locked cell would stay locked too. Grading does not depend on it: autograde
+# restores every read-only and test cell from the gradebook (OverwriteCells, by checksum), whatever
+# the learner changed in it (tests/test_release_locks.py).
+c.LockCells.lock_readonly_cells = False
+
 # A learner who deleted a test cell is graded with the original test (by default nbgrader would
 # silently give 0 for it, or leave it "needs manual grading").
 c.OverwriteCells.add_missing_cells = True
