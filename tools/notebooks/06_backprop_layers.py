@@ -158,8 +158,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdbp.layers
-# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
-# reference with a note, so that the demonstrations after an exercise run before you have written it.
+# yours_or_reference(fn, reference): your function once it passes its checker, else gdbp's reference, with a
+# note either way, so that the demonstrations after an exercise run before you have written it.
 from gdbp.course import yours_or_reference
 from gdbp.data import make_moons
 from gdbp.gradcheck import numerical_gradient, numerical_gradient_array, rel_error
