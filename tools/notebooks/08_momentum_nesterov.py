@@ -506,8 +506,7 @@ momentum part of the *next* step ($\gamma v_t$) to a plain gradient step ($\eta 
 """, r"""
 $$v_t = \gamma v_{t-1} + \eta g_t, \qquad \phi_t = \phi_{t-1} - (\gamma v_t + \eta g_t),$$
 
-with `param` $= \phi_{t-1}$. Using $v_{t-1}$ instead of $v_t$ in the second equation is the classic slip: the
-checker names it.
+with `param` $= \phi_{t-1}$. Using $v_{t-1}$ instead of $v_t$ in the second equation is the classic slip.
 """, r"""
 ```python
 def nesterov(param, grad, state, lr=0.01, momentum=0.9):
