@@ -264,14 +264,13 @@ assert _blowup.shape == (2, 1) and not np.isfinite(_blowup[-1]).all(), _blowup
 ''')
 
 nb.md(r"""
-From here on the notebook runs **your** `gradient_descent` (once it passes; until then the cells below print
-a note and use gdbp's reference, so that you can still read the plots).
+From here on the notebook runs **your** `gradient_descent` once it passes its checker; until then the cells
+below use gdbp's reference, so that you can still read the plots (a one-line note says which).
 """, cell_id="md_descend")
 
 nb.code(r'''
-# your gradient_descent if one step on f(x) = x^2 runs, else gdbp's reference with a note
-descend = yours_or_reference(gradient_descent, gdbp.descent.gradient_descent,
-                             lambda x: 2 * x, np.array([1.0]), 0.1, 1)
+# your gradient_descent once it passes its checker, else gdbp's reference (a one-line note says which)
+descend = yours_or_reference(gradient_descent, gdbp.descent.gradient_descent)
 trajectory = descend(parabola_grad, [2.0], lr=0.1, num_steps=5)
 print("trajectory of f(x) = x^2 from x0 = 2, lr = 0.1, shape", trajectory.shape)
 print(trajectory.ravel())

@@ -51,8 +51,8 @@ import numpy as np
 
 import gdbp.layers
 import gdbp.linear
-# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
-# reference with a note, so that the demonstrations after an exercise run before you have written it.
+# yours_or_reference(fn, reference): your function once it passes its exercise's checker, else gdbp's
+# reference, with a one-line note either way: the demonstrations run before (and while) you write it.
 from gdbp.course import yours_or_reference
 from gdbp.data import make_linear_regression
 from gdbp.descent import gradient_descent
@@ -182,8 +182,7 @@ def reference_sigmoid_grad(x):
     return gdbp.layers.sigmoid_backward(np.ones_like(s), cache)
 
 
-sigmoid_derivative = yours_or_reference(sigmoid_grad, reference_sigmoid_grad, np.zeros(1),
-                                        name="gdbp.layers.sigmoid_backward")
+sigmoid_derivative = yours_or_reference(sigmoid_grad, reference_sigmoid_grad, name="gdbp.layers.sigmoid_backward")
 xs = np.linspace(-8, 8, 400)
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.plot(xs, gdbp.layers.sigmoid_forward(xs)[0], label="sigma(x)")
@@ -412,8 +411,7 @@ your `linear_mse_grad`:
 """, cell_id="md_fit")
 
 nb.code(r'''
-mse_grad = yours_or_reference(linear_mse_grad, gdbp.linear.linear_mse_grad,
-                              np.ones((2, 1)), np.zeros(2), np.zeros(1), 0.0)
+mse_grad = yours_or_reference(linear_mse_grad, gdbp.linear.linear_mse_grad)
 X, y, w_true, b_true = make_linear_regression(n_samples=40, n_features=1, noise=0.3, seed=1)
 
 
@@ -624,7 +622,7 @@ push.
 
 nb.code(r'''
 ce_grad = yours_or_reference(softmax_ce_grad, lambda scores, y: gdbp.layers.softmax_loss(scores, y)[1],
-                             np.zeros((1, 2)), np.array([0]), name="gdbp.layers.softmax_loss")
+                             name="gdbp.layers.softmax_loss")
 scores = np.array([[2.0, 1.0, 0.1, -1.0],    # right and fairly confident
                    [0.0, 0.0, 0.0, 0.0],     # no idea
                    [5.0, 0.0, 0.0, -2.0]])   # confidently wrong: the label is 2

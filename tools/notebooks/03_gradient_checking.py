@@ -49,8 +49,8 @@ import numpy as np
 import gdbp.gradcheck
 import gdbp.layers
 import gdbp.linear
-# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
-# reference with a note, so that the demonstrations after an exercise run before you have written it.
+# yours_or_reference(fn, reference): your function once it passes its exercise's checker, else gdbp's
+# reference, with a one-line note either way: the demonstrations run before (and while) you write it.
 from gdbp.course import yours_or_reference
 # gdbp.gradcheck.check_gradient under a name that is not mistaken for a grading checker (gdbp.checks.check_*)
 from gdbp.gradcheck import check_gradient as gradient_check
@@ -239,7 +239,7 @@ Try it on a function whose gradient we know: $f(W) = \sum_{jk} W_{jk}^3$ has $\p
 """, cell_id="md_numgrad_try")
 
 nb.code(r'''
-numgrad = yours_or_reference(numerical_gradient, gdbp.gradcheck.numerical_gradient, lambda v: 0.0, np.zeros(1))
+numgrad = yours_or_reference(numerical_gradient, gdbp.gradcheck.numerical_gradient)
 W = np.random.default_rng(0).normal(size=(2, 3))
 numeric = numgrad(lambda W_: np.sum(W_**3), W)
 analytic = 3 * W**2
@@ -360,7 +360,7 @@ other arguments.
 """, cell_id="md_check_nb02")
 
 nb.code(r'''
-relerr = yours_or_reference(rel_error, gdbp.gradcheck.rel_error, np.ones(1), np.ones(1))
+relerr = yours_or_reference(rel_error, gdbp.gradcheck.rel_error)
 
 rng = np.random.default_rng(1)
 scores, labels = rng.normal(size=(5, 4)), rng.integers(0, 4, size=5)

@@ -55,8 +55,8 @@ import numpy as np
 import gdbp.data
 import gdbp.linear
 import gdbp.optim
-# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
-# reference with a note, so that the cells after an exercise run before you have written it.
+# yours_or_reference(fn, reference): your function once it passes its exercise's checker, else gdbp's
+# reference, with a one-line note either way: the demonstrations run before (and while) you write it.
 from gdbp.course import yours_or_reference
 from gdbp.data import make_linear_regression
 from gdbp.gradcheck import numerical_gradient, rel_error
@@ -274,8 +274,7 @@ should be around $10^{-8}$ or smaller.
 """, cell_id="md_gradcheck")
 
 nb.code(r'''
-loss_and_grad = yours_or_reference(linear_loss_and_grad, gdbp.linear.linear_loss_and_grad,
-                                   X[:2], y[:2], np.zeros(D), 0.0)
+loss_and_grad = yours_or_reference(linear_loss_and_grad, gdbp.linear.linear_loss_and_grad)
 point = np.random.default_rng(1).normal(size=D + 1)  # (w, b) stacked into one vector
 _, dw, db = loss_and_grad(X, y, point[:D], point[D])
 numeric = numerical_gradient(lambda p: loss_and_grad(X, y, p[:D], p[D])[0], point)
@@ -402,7 +401,7 @@ $\eta < 2/\lambda_{\max}$, about 1 here.
 """, cell_id="md_batch")
 
 nb.code(r'''
-step_rule = yours_or_reference(sgd, gdbp.optim.sgd, np.zeros(2), np.ones(2), None, lr=0.1)
+step_rule = yours_or_reference(sgd, gdbp.optim.sgd)
 curvatures = np.linalg.eigvalsh(2 * A.T @ A / N)
 print(f"curvatures of the bowl: {curvatures.round(3)}; stable for lr < 2 / {curvatures.max():.3f} = "
       f"{2 / curvatures.max():.3f}")
@@ -600,8 +599,7 @@ notebook draws the same batches.
 """, cell_id="md_compare")
 
 nb.code(r'''
-# a generator runs only when iterated: the probe takes the function and draws all its batches
-batcher = yours_or_reference(minibatches, gdbp.data.batches, probe=lambda f: list(f(X[:5], y[:5], 2, seed=0)))
+batcher = yours_or_reference(minibatches, gdbp.data.batches)
 
 
 def train(lr, batch_size, num_epochs, seed=0, w0=(1.0,), b0=1.0):

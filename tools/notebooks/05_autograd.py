@@ -53,6 +53,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdbp.engine
+# yours_or_reference(fn, reference): your function (here your class) once it passes its exercises' checkers,
+# else gdbp's reference, with a one-line note either way.
+from gdbp.course import yours_or_reference
 from gdbp.engine import draw_graph
 from gdbp.gradcheck import rel_error
 from gdbp.plotting import plot_losses
@@ -583,16 +586,6 @@ diamond, every operation. The grads should agree to about $10^{-16}$ relative (t
 """, cell_id="md_compare")
 
 nb.code(r'''
-def engine_written(V):
-    """True if V's closures and backward() are written (a small graph runs without NotImplementedError)."""
-    try:
-        a_ = V(2.0)
-        (a_ * a_ + a_.tanh()).backward()
-    except (NotImplementedError, AttributeError):
-        return False
-    return True
-
-
 def example(V):
     """A graph with reuse and a diamond; returns the grads of its three inputs and the loss."""
     a, b, c = V(0.5), V(-1.5), V(2.0)
@@ -602,14 +595,13 @@ def example(V):
     return np.array([a.grad, b.grad, c.grad]), L.data
 
 
+engine = yours_or_reference(Value, gdbp.engine.Value)
 reference_grads, reference_loss = example(gdbp.engine.Value)
 print("gdbp.engine.Value: dL/da, dL/db, dL/dc =", reference_grads, " L =", reference_loss)
-if engine_written(Value):
+if engine is Value:
     your_grads, your_loss = example(Value)
     print("your Value       : dL/da, dL/db, dL/dc =", your_grads, " L =", your_loss)
     print(f"relative error: {rel_error(your_grads, reference_grads):.1e}")
-else:
-    print("your Value is not written yet (Exercises 1 and 2): showing only the reference")
 ''', cell_id="compare")
 
 nb.md(r"""
@@ -626,12 +618,12 @@ Every step of the loop below has the two halves of the course's question:
    parameters and the data; `loss.backward()` fills `p.grad` $= \partial L/\partial p$ for every parameter.
 2. **Gradient descent uses it**: `p.data = p.data - lr * p.grad` for every parameter.
 
-The loop uses your `Value` if both exercises are written, otherwise `gdbp.engine.Value` (it says which).
+The loop uses your `Value` once both exercises pass their checkers, otherwise `gdbp.engine.Value` (it says
+which).
 """, cell_id="md_neuron")
 
 nb.code(r'''
-V = Value if engine_written(Value) else gdbp.engine.Value
-print("training with", "your Value" if V is Value else "gdbp.engine.Value (your Value is not written yet)")
+V = yours_or_reference(Value, gdbp.engine.Value)
 
 X_train = [[2.0, 1.0], [1.0, -1.5], [-1.0, 1.0], [-2.0, -0.5]]
 y_train = [1.0, 1.0, -1.0, -1.0]
