@@ -198,13 +198,13 @@ Repeat the worked example's step in a `for` loop. Keep the points in a Python li
 copy of `x0` and gets one new point per step; stack the list into one array at the end. Each stopping rule
 is a `break`: the gradient rule before the step, the divergence rule after it.
 """,
-    r"""
+    ("the equation and shapes", r"""
 The step is the boxed rule with the gradient you just evaluated, $g = \nabla f(x_t)$:
 $x_{t+1} = x_t - \eta\, g$, a new array of shape `(d,)`. The tol rule compares one number, the norm
 $\lVert g \rVert_2$, with `tol` (not each entry of $g$). `np.all(np.isfinite(x))` is `True` only when
 every entry of `x` is finite. The list ends up holding $k + 1$ arrays of shape `(d,)`; `np.array` of it has
 shape `(k + 1, d)`.
-""",
+"""),
     r"""
 ```python
 x = ...                      # a float copy of x0

@@ -535,12 +535,12 @@ Shuffle the **indices**, not the data: draw one random order of the row numbers 
 through it in consecutive slices of `batch_size`, and index both arrays with each slice. Indexing with an
 array of indices makes copies, so the caller's arrays stay as they were.
 """,
-    r"""
+    ("the indices and shapes", r"""
 `rng.permutation(N)` returns the $N$ row numbers in a random order, each exactly once. The slices start at
-$0, B, 2B, \dots$ below $N$ (`range(0, N, batch_size)`); a slice that runs past the end is just shorter, so
+0, `batch_size`, 2 `batch_size`, ... below $N$ (`range(0, N, batch_size)`); a slice that runs past the end is just shorter, so
 the last batch needs no special case. With an index array `idx` of length $k$, `X[idx]` has shape `(k, D)`
 and `y[idx]` shape `(k,)`.
-""",
+"""),
     r"""
 ```python
 N = ...

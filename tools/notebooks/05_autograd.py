@@ -358,11 +358,11 @@ through $\tanh$ itself (notebook 02, question 1); ReLU is a line of slope 1 on o
 other. Where the derivative is, or uses, the operation's own value, take `out.data`: the forward pass has
 already computed it.
 """,
-    r"""
+    ("the derivatives", r"""
 $$\frac{d\,a^k}{da} = k\,a^{k-1}, \qquad \frac{d(-a)}{da} = -1, \qquad \frac{d\,e^a}{da} = e^a = \text{out},
 \qquad \frac{d\tanh a}{da} = 1 - \tanh^2 a = 1 - \text{out}^2, \qquad
 \frac{d\,\mathrm{relu}(a)}{da} = \begin{cases} 1 & a > 0 \\ 0 & a \le 0 \end{cases}$$
-""",
+"""),
     r"""
 The same shape in all five (here for `__pow__`, with `k` from the enclosing method):
 
@@ -516,12 +516,12 @@ visited yet, mark it visited, call `build` on each of its children, and only the
 `build(self)` fills the list with `self` last. Then the three loops: reset every grad, seed `self`, and call
 `_backward` walking the list from the end.
 """,
-    r"""
+    ("why the order is right", r"""
 Why the list is a topological order: `build(node)` appends `node` only after `build(child)` has returned for
 every child, and each of those has appended the child (or found it appended already). So every node comes
 after all of its children, and `self` comes last. `reversed(order)` walks it from `self` back to the
 leaves. The reset must come before the seed (a reset after it would set `self.grad` back to 0).
-""",
+"""),
     r"""
 ```python
 order, visited = [], set()
