@@ -304,7 +304,7 @@ verdicts = {"lr = 0.03": "too small: crawls", "lr = 0.3": "right: fast", "lr = 0
             "lr = 1.1": "too large: diverges"}
 
 xs = np.linspace(-4, 4, 200)
-fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharex=True, sharey=True)
+fig, axes = plt.subplots(2, 2, figsize=(8.5, 6.2), sharex=True, sharey=True)
 for ax, (label, run) in zip(axes.flat, parabola_runs.items()):
     path = run[:8, 0]  # the first 7 steps
     ax.plot(xs, xs**2, color="lightgrey")
@@ -347,7 +347,7 @@ def lr_panels(objective, lrs, num_steps, verdicts):
     runs = {f"lr = {lr}": descend(objective.grad, objective.start, lr, num_steps) for lr in lrs}
     ncols = 2 if len(lrs) % 2 == 0 else 3
     nrows = -(-len(lrs) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(9.5, (4.2 if ncols == 2 else 3.6) * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(8.5, (3.9 if ncols == 2 else 3.3) * nrows), squeeze=False)
     for ax, (label, run) in zip(axes.flat, runs.items()):
         plot_contours(objective, {label: run}, ax=ax)
         ax.set_title(f"{label}\n{verdicts[label]}", fontsize="medium")

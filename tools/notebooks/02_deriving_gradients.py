@@ -429,7 +429,7 @@ trajectory = gradient_descent(grad_theta, np.zeros(2), lr=0.1, num_steps=60)
 w_fit, b_fit = trajectory[-1, :-1], trajectory[-1, -1]
 print(f"true: w = {w_true[0]:.3f}, b = {b_true:.3f};  after 60 steps: w = {w_fit[0]:.3f}, b = {b_fit:.3f}")
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.6))
 axes[0].plot(X[:, 0], y, "o", ms=4, color="grey", label="data")
 xs = np.linspace(X.min(), X.max(), 2)
 for t in (0, 3, 10, 60):

@@ -101,7 +101,8 @@ are from the targets `y` (shape `(N,)`):
 
 $$L(w, b) = \frac{1}{N}\sum_{i=1}^{N} (\hat y_i - y_i)^2 .$$
 
-(Some texts put a $\tfrac12$ in front to cancel the 2 below; this course does not, like `torch.nn.MSELoss`.)
+(Some texts put a $\tfrac12$ in front to cancel the 2 of the derivative; this course does not, like
+`torch.nn.MSELoss`.)
 
 **The gradient** is the one you derived in notebook 02 (Exercise 2, `linear_mse_grad`), by the chain rule
 through the residuals $r = \hat y - y$ (shape `(N,)`): each $r_i$ depends on every weight and on the bias,
@@ -422,7 +423,7 @@ def batch_gradient_descent(lr, num_steps, w0=(1.0,), b0=1.0):
 
 batch_runs = {f"lr = {lr}": batch_gradient_descent(lr, 30) for lr in (0.02, 0.2, 0.9)}
 LR_COLORS = {"lr = 0.02": "C0", "lr = 0.2": "C2", "lr = 0.9": "C3"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.9))
 plot_contours(surface, batch_runs, ax=axes[0])
 axes[0].set(xlabel="w", ylabel="b")
 plot_losses({name: surface.value(path) - loss_best for name, path in batch_runs.items()}, ax=axes[1])
@@ -645,7 +646,7 @@ recolor(ax, RUN_COLORS)
 plt.show()
 plt.close(fig)
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.9), sharey=True)
 # Per update: the x axis counts parameter updates (log scale: 10 vs 2000 updates; update 0 is not shown).
 plot_losses({name: losses - loss_best for name, (_, losses) in runs.items()}, ax=axes[0],
             xlabel="update (log scale)")
@@ -705,7 +706,7 @@ decaying = lambda t: 0.05 / (1 + t / 200)  # noqa: E731 - the schedule eta_t = e
 floor_runs = {"lr = 0.05": train(0.05, 1, 15),
               "lr = 0.005": train(0.005, 1, 15),
               "lr = 0.05 / (1 + t / 200)": train(decaying, 1, 15)}
-fig, ax = plt.subplots(figsize=(9, 4.5))
+fig, ax = plt.subplots(figsize=(8.5, 4.3))
 plot_losses({name: losses - loss_best for name, (_, losses) in floor_runs.items()}, ax=ax, xlabel="update t")
 ax.set(ylabel="excess loss L - L*", title="stochastic gradient descent (|B| = 1): constant vs decaying lr")
 plt.show()
@@ -730,7 +731,7 @@ marked at the top of the plot).
 nb.code(r'''
 lrs = np.geomspace(1e-3, 2.0, 14)
 batch_sizes = (1, 5, 20, 50, N)
-fig, ax = plt.subplots(figsize=(9, 5))
+fig, ax = plt.subplots(figsize=(8.5, 4.8))
 for batch_size in batch_sizes:
     final = []
     for lr in lrs:

@@ -359,9 +359,11 @@ other. Where the derivative is, or uses, the operation's own value, take `out.da
 already computed it.
 """,
     ("the derivatives", r"""
-$$\frac{d\,a^k}{da} = k\,a^{k-1}, \qquad \frac{d(-a)}{da} = -1, \qquad \frac{d\,e^a}{da} = e^a = \text{out},
-\qquad \frac{d\tanh a}{da} = 1 - \tanh^2 a = 1 - \text{out}^2, \qquad
-\frac{d\,\mathrm{relu}(a)}{da} = \begin{cases} 1 & a > 0 \\ 0 & a \le 0 \end{cases}$$
+- $d(a^k)/da = k\,a^{k-1}$ (the power rule, for a constant $k$);
+- $d(-a)/da = -1$;
+- $d(e^a)/da = e^a$, which is `out.data`;
+- $d(\tanh a)/da = 1 - \tanh^2 a$, which is $1 -$ `out.data` squared;
+- $d\,\mathrm{relu}(a)/da = 1$ if $a > 0$, and $0$ if $a \le 0$ (the convention at 0).
 """),
     r"""
 The same shape in all five (here for `__pow__`, with `k` from the enclosing method):
@@ -643,7 +645,7 @@ for step in range(60):
 
 print(f"loss: {losses[0]:.4f} -> {losses[-1]:.4f}")
 print("predictions:", [round(v.data, 3) for v in y_hat], " targets:", y_train)
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.9))
+fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.6))
 plot_losses({"gradient descent on the neuron": losses}, ax=axes[0])
 axes[0].set_title("loss of the tiny neuron (grads from backpropagation)")
 X_arr, y_arr = np.array(X_train), np.array(y_train)
