@@ -65,9 +65,15 @@ def _progress_bar(num_epochs, steps_per_epoch):
 
 
 def _epoch_summary(history):
-    """What was measured after the last epoch, e.g. ``train loss 0.1013, train acc 0.9730``."""
-    return ", ".join(f"{name.replace('_', ' ')} {getattr(history, name)[-1]:.4f}"
-                     for name in ("train_loss", "train_acc", "val_loss", "val_acc") if getattr(history, name))
+    """What was measured after the last epoch, short enough to leave room for the bar in a notebook:
+    the training loss and the best other measure, e.g. ``train loss 0.101, val acc 0.973``."""
+    parts = [f"train loss {history.train_loss[-1]:.3f}"]
+    for name in ("val_acc", "val_loss", "train_acc"):
+        values = getattr(history, name)
+        if values:
+            parts.append(f"{name.replace('_', ' ')} {values[-1]:.3f}")
+            break
+    return ", ".join(parts)
 
 
 def _diverged_message(loss, step, epoch, optimizer):
@@ -99,7 +105,7 @@ def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y
         seed: seed of the shuffling.
         progress: if True, show a progress bar over all the steps (tqdm: a widget in a notebook, a
             line on stderr in a terminal) with the current epoch and what was measured after the
-            last one (train and val loss and accuracy).
+            last one (the training loss, and the validation accuracy when there is a validation set).
 
     Returns:
         A ``History``: ``num_steps = num_epochs * ceil(N / batch_size)`` step losses and per-epoch
@@ -147,7 +153,7 @@ def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y
                     history.val_acc.append(model.accuracy(X_val, y_val))
             if bar is not None:
                 bar.set_description(f"epoch {min(epoch + 1, num_epochs)}/{num_epochs}", refresh=False)
-                bar.set_postfix_str(f"after epoch {epoch}: {_epoch_summary(history)}")
+                bar.set_postfix_str(_epoch_summary(history))
     finally:
         if bar is not None:
             bar.close()
