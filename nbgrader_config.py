@@ -43,8 +43,16 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db") 
 c.Autograde.sanitize_preprocessors = [RefuseInProcessAutograde]
 c.Autograde.autograde_preprocessors = []
 
+# The release's locks: test cells stay locked (not editable, not deletable) and exercise cells not
+# deletable, nbgrader's defaults; read-only cells (the text and the demonstration code) are left
+# editable, since the text invites experiments ("try the Adam family at their default lr") and a
+# pasted copy of a locked cell would stay locked too. Grading does not depend on it: the grader
+# rebuilds every notebook from the release and the gradebook and runs the released version of every
+# cell that is not an answer, whatever the learner changed in it (tests/test_release_locks.py).
+c.LockCells.lock_readonly_cells = False
+
 # gdbp's grader (gdbp-course grade). course_packages: the packages a submission may use through the
 # grader (the course's own library; a course of one's own adds its package). The time limits of
-# gdbp/instructor/policy.py can be changed here too: cell_seconds, test_seconds, notebook_seconds,
-# max_restarts.
+# gdbp/instructor/policy.py can be changed here too: cell_seconds, test_seconds, call_seconds,
+# notebook_seconds, max_restarts.
 c.GdbpGrading.course_packages = ["gdbp"]

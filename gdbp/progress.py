@@ -43,6 +43,11 @@ _RUNNING_FLAG = "GDBP_PROGRESS_RUNNING"
 _NOTEBOOK_GLOB = "[0-9][0-9]_*/[0-9][0-9]_*.ipynb"
 # The exceptions of a check that found a mistake: CheckFailed is gdbp.checks' AssertionError subclass.
 _CHECK_ERRORS = ("AssertionError", "CheckFailed")
+# Arguments of the kernels progress() starts. At start-up ipykernel logs a warning that it "is running over
+# TCP without encryption" to its stderr, which is inherited from the learner's kernel and so shown in red
+# under the progress() cell, once per notebook; the kernel only talks to this process over 127.0.0.1.
+# Errors are still logged.
+_KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,11 @@ class Progress:
 
     def __repr__(self) -> str:
         return f"Progress(passed={self.passed}, total={self.total})"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing when a notebook cell ends with ``gdbp.progress()``: the call has printed the table
+        already, and ``Progress(passed=7, total=25)`` under it would only repeat its last line. (IPython
+        calls this instead of showing the repr; ``print(report.table())`` shows the table again.)"""
 
 
 def progress(course_dir=None, *, notebooks=None, timeout: float = 60) -> Progress:
@@ -189,6 +199,7 @@ def check_notebook(path, *, timeout: float = 60) -> list[ExerciseResult]:
         allow_errors=True,
         interrupt_on_timeout=True,
         resources={"metadata": {"path": str(path.parent)}},
+        extra_arguments=list(_KERNEL_ARGUMENTS),
     )
     try:
         client.execute(env={**os.environ, _RUNNING_FLAG: "1"})

@@ -4,7 +4,6 @@ Works with any ``model`` that has ``.loss(X, y) -> (loss, grads)`` and ``.accura
 ``gdbp.model.MLP``) and any ``optimizer`` that has ``.step(grads)`` (such as ``gdbp.optim.Optimizer``).
 """
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -57,24 +56,24 @@ class History:
         return len(self.loss)
 
 
-def _print_progress(epoch, num_epochs, step, steps_per_epoch, loss, width=30):
-    """Redraw the current line as ``epoch  2/10 [#########.....]  12/23  loss 0.4132``."""
-    done = width * step // steps_per_epoch
-    bar = "#" * done + "." * (width - done)
-    sys.stdout.write(f"\repoch {epoch:{len(str(num_epochs))}d}/{num_epochs} [{bar}] "
-                     f"{step:{len(str(steps_per_epoch))}d}/{steps_per_epoch}  loss {loss:.4f}")
-    sys.stdout.flush()
+def _progress_bar(num_epochs, steps_per_epoch):
+    """A tqdm bar over all the steps of a run: a widget in a notebook, a text line in a terminal
+    (``tqdm.auto`` chooses; the widget needs ipywidgets, installed with the course)."""
+    from tqdm.auto import tqdm  # noqa: PLC0415 - only a run with progress=True needs it
+
+    return tqdm(total=num_epochs * steps_per_epoch, unit="step", desc=f"epoch 1/{num_epochs}")
 
 
-def _print_epoch_summary(history):
-    """End the epoch's line with what was measured after it, e.g. ``train loss 0.1 train acc 0.97``."""
-    summary = ""
-    for name in ("train_loss", "train_acc", "val_loss", "val_acc"):
+def _epoch_summary(history):
+    """What was measured after the last epoch, short enough to leave room for the bar in a notebook:
+    the training loss and the best other measure, e.g. ``train loss 0.101, val acc 0.973``."""
+    parts = [f"train loss {history.train_loss[-1]:.3f}"]
+    for name in ("val_acc", "val_loss", "train_acc"):
         values = getattr(history, name)
         if values:
-            summary += f"  {name.replace('_', ' ')} {values[-1]:.4f}"
-    sys.stdout.write(summary + "\n")
-    sys.stdout.flush()
+            parts.append(f"{name.replace('_', ' ')} {values[-1]:.3f}")
+            break
+    return ", ".join(parts)
 
 
 def _diverged_message(loss, step, epoch, optimizer):
@@ -104,7 +103,9 @@ def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y
         num_epochs: passes over the training set, >= 1.
         X_val, y_val: optional validation set, shapes (M, D) and (M,); give both or neither.
         seed: seed of the shuffling.
-        progress: if True, draw a text progress bar on stdout, one line per epoch.
+        progress: if True, show a progress bar over all the steps (tqdm: a widget in a notebook, a
+            line on stderr in a terminal) with the current epoch and what was measured after the
+            last one (the training loss, and the validation accuracy when there is a validation set).
 
     Returns:
         A ``History``: ``num_steps = num_epochs * ceil(N / batch_size)`` step losses and per-epoch
@@ -127,28 +128,34 @@ def train(model, optimizer, X, y, *, batch_size=64, num_epochs=10, X_val=None, y
     rng = np.random.default_rng(seed)  # one generator: a new order every epoch, the same run every time
     steps_per_epoch = math.ceil(len(X) / batch_size)
     history = History()
+    bar = _progress_bar(num_epochs, steps_per_epoch) if progress else None
     start = time.perf_counter()
-    for epoch in range(1, num_epochs + 1):
-        for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, seed=rng), start=1):
-            # train_step, with a check between the loss and the update: a NaN/inf loss stops
-            # training before the update, so the params keep their last finite values.
-            loss, grads = model.loss(X_batch, y_batch)
-            loss = float(loss)
-            if not math.isfinite(loss):
-                raise FloatingPointError(_diverged_message(loss, history.num_steps + 1, epoch, optimizer))
-            optimizer.step(grads)
-            history.loss.append(loss)
-            if progress:
-                _print_progress(epoch, num_epochs, step, steps_per_epoch, loss)
+    try:
+        for epoch in range(1, num_epochs + 1):
+            for X_batch, y_batch in batches(X, y, batch_size, seed=rng):
+                # train_step, with a check between the loss and the update: a NaN/inf loss stops
+                # training before the update, so the params keep their last finite values.
+                loss, grads = model.loss(X_batch, y_batch)
+                loss = float(loss)
+                if not math.isfinite(loss):
+                    raise FloatingPointError(_diverged_message(loss, history.num_steps + 1, epoch, optimizer))
+                optimizer.step(grads)
+                history.loss.append(loss)
+                if bar is not None:
+                    bar.update()
 
-        history.train_loss.append(float(model.loss(X, y)[0]))
-        if classifier:
-            history.train_acc.append(model.accuracy(X, y))
-        if X_val is not None:
-            history.val_loss.append(float(model.loss(X_val, y_val)[0]))
+            history.train_loss.append(float(model.loss(X, y)[0]))
             if classifier:
-                history.val_acc.append(model.accuracy(X_val, y_val))
-        if progress:
-            _print_epoch_summary(history)
+                history.train_acc.append(model.accuracy(X, y))
+            if X_val is not None:
+                history.val_loss.append(float(model.loss(X_val, y_val)[0]))
+                if classifier:
+                    history.val_acc.append(model.accuracy(X_val, y_val))
+            if bar is not None:
+                bar.set_description(f"epoch {min(epoch + 1, num_epochs)}/{num_epochs}", refresh=False)
+                bar.set_postfix_str(_epoch_summary(history))
+    finally:
+        if bar is not None:
+            bar.close()
     history.seconds = time.perf_counter() - start
     return history

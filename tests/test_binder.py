@@ -6,10 +6,13 @@ folder (the root pyproject.toml is not installed) and runs, from the repository 
 ``.`` line installs gdbp. These tests repeat that here:
 
 - fast, offline: the requirements are pinned and agree with pyproject.toml; runtime.txt is valid;
+  binder/overrides.json holds real JupyterLab settings and binder/postBuild installs it where JupyterLab
+  reads it (the "Jupyter news" pop-up off);
 - ``pip install --dry-run --ignore-installed -r binder/requirements.txt`` resolves (catches a bad pin);
 - a fresh virtual environment gets ``pip install -r binder/requirements.txt`` (+ ipykernel, already a
   dependency of JupyterLab), ``pip check`` passes, and every course notebook (the learner release, what
-  Binder serves) runs there, failing only in its exercises (NotImplementedError);
+  Binder serves) runs there, failing only in its exercises (NotImplementedError); after postBuild, that
+  environment's JupyterLab serves the course's setting defaults;
 - ``repo2docker --no-build --debug`` validates the folder (when jupyter-repo2docker pip-installs), and
   the requirements install on top of the Jupyter packages of repo2docker's own base environment
   without a conflict (the base ships an older JupyterLab and Notebook).
@@ -22,9 +25,12 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 import tomllib
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -106,6 +112,37 @@ def test_binder_runtime_is_python_311():
     assert Requirement(f"python{requires}").specifier.contains("3.11")
 
 
+NOTIFICATION = "@jupyterlab/apputils-extension:notification"
+
+
+def test_binder_overrides_are_valid_settings_of_jupyterlab():
+    """Each setting in binder/overrides.json exists in the installed JupyterLab's schema, with a value it allows."""
+    overrides = json.loads((BINDER / "overrides.json").read_text())
+    assert overrides[NOTIFICATION]["fetchNews"] == "false", "the 'Jupyter news' pop-up must be off"
+    from jupyterlab.commands import get_app_dir
+
+    schemas = Path(get_app_dir()) / "schemas"
+    for plugin, settings in overrides.items():
+        package, _, name = plugin.rpartition(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text())
+        for key, value in settings.items():
+            spec = schema["properties"].get(key)
+            assert spec is not None, f"{plugin} has no setting {key!r}"
+            allowed = [choice["const"] for choice in spec.get("oneOf", [])]
+            assert value in allowed if allowed else isinstance(value, {"boolean": bool, "string": str}[spec["type"]])
+
+
+def test_binder_post_build_installs_the_overrides_where_jupyterlab_reads_them(tmp_path):
+    """binder/postBuild copies overrides.json into <application directory>/settings (JUPYTERLAB_DIR here)."""
+    script = BINDER / "postBuild"
+    assert os.access(script, os.X_OK) and script.read_text().startswith("#!/bin/bash\n")
+    env = {**os.environ, "JUPYTERLAB_DIR": str(tmp_path / "app"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    run([str(script)], cwd=tmp_path, env=env)
+    installed = tmp_path / "app" / "settings" / "overrides.json"
+    assert installed.read_text() == (BINDER / "overrides.json").read_text()
+
+
 # -- slow checks: pip, a fresh environment, repo2docker -----------------------------------------
 
 @pytest.mark.slow
@@ -175,6 +212,48 @@ def test_binder_environment_runs_every_course_notebook(binder_venv, repo_copy, t
     assert not problems, "\n".join(problems)
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_binder_jupyterlab_serves_the_course_settings(binder_venv, repo_copy, tmp_path):
+    """After postBuild (as repo2docker runs it), the binder environment's JupyterLab has the news pop-up off."""
+    env = clean_env(binder_venv)
+    run([str(repo_copy / "binder" / "postBuild")], cwd=repo_copy, env=env)
+    env.update(JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"))
+    port, token = free_port(), "binder-test-token"
+    log = open(tmp_path / "lab.log", "w")
+    server = subprocess.Popen(
+        [str(binder_venv / "bin" / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         "--ServerApp.allow_root=True"], cwd=repo_copy, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/lab/api/settings/{NOTIFICATION}?token={token}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as reply:
+                    setting = json.load(reply)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:])
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    defaults = {name: spec.get("default") for name, spec in setting["schema"]["properties"].items()}
+    assert (defaults["fetchNews"], defaults["checkForUpdates"]) == ("false", False)
+
+
 @pytest.fixture(scope="module")
 def repo2docker(tmp_path_factory):
     """The repo2docker executable, pip-installed into its own venv, or a skip with the reason."""
@@ -193,6 +272,7 @@ def test_binder_folder_validated_by_repo2docker(repo2docker, repo_copy):
     output = done.stdout + done.stderr
     assert "Building conda environment for python=3.11" in output
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in output
+    assert "./binder/postBuild" in output, "repo2docker does not run binder/postBuild"
 
 
 def base_environment_pins(repo2docker):

@@ -110,6 +110,7 @@ def test_release_is_what_nbgrader_generates(tmp_path):
         f"c.CourseDirectory.root = {str(tmp_path)!r}\n"
         "c.CourseDirectory.source_directory = 'solutions'\n"
         "c.CourseDirectory.release_directory = 'course'\n"
+        "c.LockCells.lock_readonly_cells = False\n"  # as nbgrader_config.py: demo cells editable
     )
     env = dict(os.environ, PATH=f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     proc = subprocess.run(

@@ -4,8 +4,11 @@ Each test copies the learner notebook of tests/fixtures/sample_course/ into a te
 some answers into its exercise cells (found by grade_id), and checks what progress() reports. Each
 progress() run starts one kernel (about 1-2 s).
 """
+import os
+
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
 import gdbp
 from gdbp.progress import ExerciseResult, Progress, check_notebook
@@ -165,3 +168,20 @@ def test_progress_kernels_see_the_running_flag(tmp_path):
     report = gdbp.progress(make_course(tmp_path, {"test_gd_step": probe}), notebooks="01")
     assert report.results[0].grade_id == "test_gd_step"
     assert (report.results[0].status, report.results[0].message) == ("passed", "")
+
+
+def test_progress_from_a_notebook_prints_only_its_table(tmp_path):
+    """Called from a notebook cell (a kernel, as a learner does): stdout only, nothing on stderr (the
+    kernels it starts would log a TCP warning there), and no `Progress(...)` echoed after the table."""
+    course = make_course(tmp_path, {"gd_step": solution_source("gd_step")})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"import gdbp\ngdbp.progress({str(course)!r})")])
+    # ipykernel forwards what processes write to its stderr file descriptor (the kernels progress() starts
+    # inherit it) only outside pytest: run the learner's kernel without pytest's marker, as Jupyter does.
+    env = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+    outputs = nb.cells[0].outputs
+    assert [o for o in outputs if o.output_type != "stream" or o.name != "stdout"] == [], outputs
+    printed = "".join(o.text for o in outputs)
+    assert printed.startswith("checking 01_sample.ipynb ... ")
+    assert printed.splitlines()[-1].startswith("passed 1 of 2 exercises (1 of 3 points): 1 not yet, 0 errors")
+    assert "Progress(" not in printed and "WARNING" not in printed

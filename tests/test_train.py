@@ -209,21 +209,59 @@ def test_train_mismatched_X_y_raises():
 
 # ---------------------------------------------------------------- progress bar
 
-def test_train_progress_bar_prints_epochs(capsys):
+def test_train_progress_bar_in_a_terminal_counts_steps_and_shows_the_last_epoch(capsys):
     model, X, y = _spirals_model()
-    train(model, Optimizer(model.params, rule="adam", lr=1e-2), X, y, batch_size=40, num_epochs=2,
-          X_val=X, y_val=y, progress=True)
-    out = capsys.readouterr().out
-    lines = out.split("\n")
-    assert len(lines) == 3 and lines[-1] == ""  # one finished line per epoch
-    assert "epoch 1/2 [" in lines[0] and "3/3" in lines[0] and "val acc" in lines[0]
-    assert lines[1].rsplit("\r", 1)[-1].startswith("epoch 2/2 [" + "#" * 30 + "]")
+    history = train(model, Optimizer(model.params, rule="adam", lr=1e-2), X, y, batch_size=40, num_epochs=2,
+                    X_val=X, y_val=y, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""  # tqdm draws on stderr outside a notebook, so stdout stays the program's
+    final = captured.err.rstrip("\n").rsplit("\r", 1)[-1]  # the bar's last redraw
+    assert final.startswith("epoch 2/2: 100%") and " 6/6 " in final, final
+    assert final.endswith(f"train loss {history.train_loss[-1]:.3f}, val acc {history.val_acc[-1]:.3f}]"), final
+
+
+def test_train_progress_bar_closed_when_training_diverges(capsys, monkeypatch):
+    import gdbp.train
+
+    bars = []  # holds the bar, so that only train() can close it (not the garbage collector)
+    make_bar = gdbp.train._progress_bar
+    monkeypatch.setattr(gdbp.train, "_progress_bar", lambda *args: bars.append(make_bar(*args)) or bars[-1])
+    with pytest.raises(FloatingPointError):
+        train(_RecordingModel(loss_value=math.nan), _CountingOptimizer(), np.zeros((50, 2)), np.zeros(50),
+              batch_size=10, num_epochs=5, progress=True)
+    (bar,) = bars
+    assert bar.disable, "the bar was left open: its line would be continued by the next output"
+    err = capsys.readouterr().err
+    assert err.endswith("\n") and " 0/25 " in err
+
+
+@pytest.mark.slow
+def test_train_progress_bar_in_a_notebook_is_a_widget():
+    """In a kernel, tqdm.auto draws an ipywidgets bar: a widget display, nothing on stderr (red in Jupyter)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    code = ("from gdbp.data import make_spirals\nfrom gdbp.model import MLP\nfrom gdbp.optim import Optimizer\n"
+            "from gdbp.train import train\nX, y = make_spirals(n=60, n_classes=3, seed=0)\n"
+            "model = MLP(2, [8], 3, seed=0)\n"
+            "history = train(model, Optimizer(model.params, rule='adam'), X, y, num_epochs=2, progress=True)")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(nb, timeout=120).execute()
+    outputs = nb.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["display_data"], outputs
+    assert "application/vnd.jupyter.widget-view+json" in outputs[0].data
+    # The bar's final state, as nbclient stores the widgets' models in the notebook's metadata.
+    models = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"].values()
+    (bar,) = [m["state"] for m in models if m["model_name"] == "FloatProgressModel"]
+    assert (bar["value"], bar["max"], bar["bar_style"]) == (2, 2, "success")  # 60 samples, batch 64: 1 step/epoch
+    texts = " ".join(m["state"]["value"] for m in models if m["model_name"] == "HTMLModel").replace("\u2007", " ")
+    assert "epoch 2/2: 100%" in texts and "train loss" in texts and "train acc" in texts, texts
 
 
 def test_train_silent_without_progress(capsys):
     model, X, y = _spirals_model()
     train(model, Optimizer(model.params, rule="adam"), X, y, num_epochs=1)
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr() == ("", "")
 
 
 # ---------------------------------------------------------------- the digits

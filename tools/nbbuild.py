@@ -14,6 +14,7 @@ grading preprocessors can tell a cell the release contains from one a student ad
         ### BEGIN SOLUTION
         ...
         ### END SOLUTION''')
+    nb.hints("adam", ["the idea ...", "the equations ...", "a skeleton ..."])  # between exercise and test
     nb.test("test_adam", points=2, source='from gdbp.checks import check_adam\\ncheck_adam(adam)',
             hidden='...')
     nb.write()   # -> solutions/10_adam_family/10_adam_family.ipynb
@@ -44,6 +45,10 @@ matches. Write your answers **inside the exercise cells**: cells you add are fin
 instructor grades the notebook with nbgrader, added cells are not run. To see how far you are in the whole
 course, run `import gdbp; gdbp.progress()`.
 """
+
+
+HINT_LABELS = ("the idea", "the equation", "a skeleton")
+HINTS_INTRO = "**Stuck?** Open the hints one at a time, and try again after each one."
 
 
 def _meta(grade_id: str, *, solution=False, grade=False, locked=True, points=None) -> dict:
@@ -93,6 +98,42 @@ class Notebook:
         if "### BEGIN SOLUTION" not in source:
             raise ValueError(f"{grade_id}: an exercise cell needs ### BEGIN SOLUTION / ### END SOLUTION")
         return self._add(nbformat.v4.new_code_cell(source.strip("\n")), grade_id, solution=True, locked=False)
+
+    def hints(self, grade_id: str, hints, cell_id: str | None = None):
+        """Progressive hints for exercise ``grade_id``: one locked markdown cell of collapsed blocks.
+
+        ``hints`` lists at least three, in the order a learner should open them: 1) the idea, 2) the
+        equation or shape argument, 3) a skeleton. Each item is the text of one block (markdown: maths,
+        code fences), or a ``(label, text)`` pair to name the block otherwise than
+        ``HINT_LABELS`` (e.g. ``("the shapes", ...)``). The cell is ``hints_<grade_id>`` and renders as::
+
+            <details><summary>Hint 1: the idea</summary>
+
+            ...
+
+            </details>
+
+        Put it between the exercise cell and its test cell. Everything a learner must know to do the
+        exercise (signature, shapes, what to return, conventions) belongs in the instructions above the
+        exercise, never only in a hint: tests/test_release_structure.py reads the text outside hint
+        blocks as what the learner sees, and checks that each exercise has its hints.
+        """
+        if len(hints) < 3:
+            raise ValueError(f"{grade_id}: give three progressive hints at least (the idea, the equation or "
+                             f"shapes, a skeleton), not {len(hints)}")
+        blocks = []
+        for number, hint in enumerate(hints, start=1):
+            if isinstance(hint, tuple):
+                label, text = hint
+            elif number <= len(HINT_LABELS):
+                label, text = HINT_LABELS[number - 1], hint
+            else:
+                raise ValueError(f"{grade_id}: hint {number} needs a label: give it as (label, text)")
+            text = text.strip("\n")
+            if not text.strip() or not label.strip():
+                raise ValueError(f"{grade_id}: hint {number} is empty")
+            blocks.append(f"<details><summary>Hint {number}: {label}</summary>\n\n{text}\n\n</details>")
+        return self.md("\n\n".join([HINTS_INTRO, *blocks]), cell_id or f"hints_{grade_id}")
 
     def test(self, grade_id: str, points: int, source: str, hidden: str = ""):
         """A graded test cell, tagged raises-exception so Run All goes on past a failing exercise.

@@ -117,6 +117,16 @@ _SNAPSHOT = {name: getattr(np, name) for name in _GUARDED}
 class CheckFailed(AssertionError):
     """A learner's answer failed a check. The message says what, for which case, and why."""
 
+    def _render_traceback_(self):
+        """What IPython shows for this exception: the message's lines, no traceback.
+
+        IPython calls this instead of formatting a traceback (``InteractiveShell.showtraceback``), so a
+        failed test cell shows the checker's message alone: the frames would show only gdbp's checker
+        internals, and the message already names the case, the values and the mistake. Outside IPython
+        (plain Python, pytest) the usual traceback is printed.
+        """
+        return str(self).splitlines() or [type(self).__name__]
+
 
 class _Borrowed(BaseException):
     """The learner's code ran the course's reference code (see ``_watch``); ends the whole check

@@ -141,30 +141,33 @@ curves are computed from: `f.value(trajectory)` gives the $k + 1$ losses at once
 nb.md(r"""
 ### Exercise 1: gradient descent (2 points)
 
+The worked example took three steps by hand. Your function takes them in a loop, records every point it
+visits, and stops by rules 1 and 2 of this section (and when the run diverges).
+
 Write `gradient_descent(grad_fn, x0, lr, num_steps, tol=None) -> trajectory`:
 
 - `grad_fn`: a function that takes an array `x` of shape `(d,)` and returns the gradient $\nabla f(x)$, an
   array of shape `(d,)` (for example `bowl.grad`).
-- `x0`: the start point, array-like of shape `(d,)` (a list is fine). Do not change it: start from a float
-  copy, `x = np.array(x0, dtype=float)`.
+- `x0`: the start point, array-like of shape `(d,)` (a list is fine). Never change it: work on a float64
+  copy of it.
 - `lr`: the learning rate $\eta$, a positive float. `num_steps`: the largest number of steps, an int $\ge 0$.
 - `tol`: `None` (the default: no gradient rule) or a positive float.
 
-Then repeat **at most `num_steps` times**, in this order:
+At most `num_steps` times, in this order:
 
-1. `grad = grad_fn(x)`.
-2. If `tol` is not `None` and `np.linalg.norm(grad) < tol`: **stop** without stepping (the current `x` is
-   the answer and is already recorded).
-3. Step: `x = x - lr * grad` (a new array; no `-=` on an array you were given), and record `x`.
-4. If the new `x` is not finite (`not np.all(np.isfinite(x))`: it overflowed to `inf` or became `nan`
-   because `lr` is far too large), **stop**: the run diverged, and that non-finite row stays the last row.
+1. evaluate the gradient at the current point;
+2. **the gradient rule**: if `tol` is given and the gradient's Euclidean norm ($\lVert g \rVert_2$,
+   `np.linalg.norm`) is below `tol`, stop **before** stepping: the current point is the answer, and it is
+   already recorded;
+3. take one step of the update rule and record the new point. Each step makes a new array (no in-place
+   `-=`): every recorded point must keep its value;
+4. **divergence**: if an entry of the new point is not finite (`inf` or `nan`, because `lr` is far too
+   large; `np.isfinite` tells which entries are finite), stop. That non-finite row stays as the last row.
 
-Return the recorded points as one float array `trajectory` of shape `(k + 1, d)`: row 0 is `x0`, row `t` is
-the point after `t` steps, and `k <= num_steps` is the number of steps taken. With `num_steps=0` it is just
-`x0` as shape `(1, d)`. Write it with numpy; `gdbp.descent` holds a reference, and using it does not count
-(the grader checks).
-
-*Hint*: collect the rows in a Python list and call `np.array(rows)` at the end.
+Return `trajectory`, a float array of shape `(k + 1, d)`: row 0 is `x0`, row `t` is the point after `t`
+steps, and `k <= num_steps` is the number of steps taken. With `num_steps=0` it is `x0` alone, shape
+`(1, d)`. Write it with numpy; `gdbp.descent` holds a reference, and using it does not count (the grader
+checks).
 """, cell_id="md_exercise")
 
 nb.solution("gradient_descent", r'''
@@ -188,6 +191,36 @@ def gradient_descent(grad_fn, x0, lr, num_steps, tol=None):
     return np.array(trajectory)
     ### END SOLUTION
 ''')
+
+nb.hints("gradient_descent", [
+    r"""
+Repeat the worked example's step in a `for` loop. Keep the points in a Python list that starts with your
+copy of `x0` and gets one new point per step; stack the list into one array at the end. Each stopping rule
+is a `break`: the gradient rule before the step, the divergence rule after it.
+""",
+    ("the equation and shapes", r"""
+The step is the boxed rule with the gradient you just evaluated, $g = \nabla f(x_t)$:
+$x_{t+1} = x_t - \eta\, g$, a new array of shape `(d,)`. The tol rule compares one number, the norm
+$\lVert g \rVert_2$, with `tol` (not each entry of $g$). `np.all(np.isfinite(x))` is `True` only when
+every entry of `x` is finite. The list ends up holding $k + 1$ arrays of shape `(d,)`; `np.array` of it has
+shape `(k + 1, d)`.
+"""),
+    r"""
+```python
+x = ...                      # a float copy of x0
+points = [x]
+for _ in range(num_steps):
+    grad = ...
+    if ...:                  # tol given, and the norm of grad below it
+        break
+    x = ...                  # one step of the update rule: a new array
+    points.append(x)
+    if ...:                  # some entry of x is not finite
+        break
+return np.array(points)
+```
+""",
+])
 
 nb.test("test_gradient_descent", points=2, source=r'''
 """gradient_descent: the trajectory and the tol rule, against gdbp.descent.gradient_descent."""
@@ -231,14 +264,13 @@ assert _blowup.shape == (2, 1) and not np.isfinite(_blowup[-1]).all(), _blowup
 ''')
 
 nb.md(r"""
-From here on the notebook runs **your** `gradient_descent` (once it passes; until then the cells below print
-a note and use gdbp's reference, so that you can still read the plots).
+From here on the notebook runs **your** `gradient_descent` once it passes its checker; until then the cells
+below use gdbp's reference, so that you can still read the plots (a one-line note says which).
 """, cell_id="md_descend")
 
 nb.code(r'''
-# your gradient_descent if one step on f(x) = x^2 runs, else gdbp's reference with a note
-descend = yours_or_reference(gradient_descent, gdbp.descent.gradient_descent,
-                             lambda x: 2 * x, np.array([1.0]), 0.1, 1)
+# your gradient_descent once it passes its checker, else gdbp's reference (a one-line note says which)
+descend = yours_or_reference(gradient_descent, gdbp.descent.gradient_descent)
 trajectory = descend(parabola_grad, [2.0], lr=0.1, num_steps=5)
 print("trajectory of f(x) = x^2 from x0 = 2, lr = 0.1, shape", trajectory.shape)
 print(trajectory.ravel())
@@ -272,18 +304,26 @@ verdicts = {"lr = 0.03": "too small: crawls", "lr = 0.3": "right: fast", "lr = 0
             "lr = 1.1": "too large: diverges"}
 
 xs = np.linspace(-4, 4, 200)
-fig, axes = plt.subplots(1, 5, figsize=(20, 3.8))
-for ax, (label, run) in zip(axes, parabola_runs.items()):
+fig, axes = plt.subplots(2, 2, figsize=(8.5, 6.2), sharex=True, sharey=True)
+for ax, (label, run) in zip(axes.flat, parabola_runs.items()):
     path = run[:8, 0]  # the first 7 steps
     ax.plot(xs, xs**2, color="lightgrey")
     ax.plot(path, path**2, "o-", ms=4, color="C3")
     ax.plot(path[0], path[0] ** 2, "ks", ms=6, label="x0")
-    ax.set(title=f"{label}: {verdicts[label]}", xlabel="x", ylim=(-0.5, 16))
+    ax.set(title=f"{label}: {verdicts[label]}", ylim=(-0.5, 16))
     ax.legend(loc="upper center")
-axes[0].set_ylabel("f(x) = x^2")
-plot_losses({label: run[:, 0] ** 2 for label, run in parabola_runs.items()}, ax=axes[4])
-axes[4].set_title("loss f(x_t) over 30 steps")
+for ax in axes[1]:
+    ax.set_xlabel("x")
+for ax in axes[:, 0]:
+    ax.set_ylabel("f(x) = x^2")
+fig.suptitle("The first 7 steps on f(x) = x^2 from x0 = 2")
 fig.tight_layout()
+plt.show()
+plt.close(fig)
+
+fig, ax = plt.subplots(figsize=(7, 3.8))
+plot_losses({label: run[:, 0] ** 2 for label, run in parabola_runs.items()}, ax=ax)
+ax.set_title("loss f(x_t) over 30 steps")
 plt.show()
 plt.close(fig)
 ''', cell_id="lr_parabola")
@@ -303,16 +343,23 @@ that line, or a flight away from it).
 
 nb.code(r'''
 def lr_panels(objective, lrs, num_steps, verdicts):
-    """One contour panel per learning rate, then the loss curves of all of them."""
+    """One contour panel per learning rate (2 or 3 per row), then the loss curves of all of them."""
     runs = {f"lr = {lr}": descend(objective.grad, objective.start, lr, num_steps) for lr in lrs}
-    fig, axes = plt.subplots(1, len(lrs) + 1, figsize=(4.6 * (len(lrs) + 1), 4.2))
-    for ax, (label, run) in zip(axes, runs.items()):
+    ncols = 2 if len(lrs) % 2 == 0 else 3
+    nrows = -(-len(lrs) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(8.5, (3.9 if ncols == 2 else 3.3) * nrows), squeeze=False)
+    for ax, (label, run) in zip(axes.flat, runs.items()):
         plot_contours(objective, {label: run}, ax=ax)
-        ax.set_title(f"{label}: {verdicts[label]}", fontsize="medium")
-    finite = {label: objective.value(run[np.isfinite(run).all(axis=1)]) for label, run in runs.items()}
-    plot_losses(finite, ax=axes[-1])
-    axes[-1].set_title(f"loss over {num_steps} steps")
+        ax.set_title(f"{label}\n{verdicts[label]}", fontsize="medium")
+    for ax in axes.flat[len(lrs):]:
+        ax.set_visible(False)
     fig.tight_layout()
+    plt.show()
+    plt.close(fig)
+    finite = {label: objective.value(run[np.isfinite(run).all(axis=1)]) for label, run in runs.items()}
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    plot_losses(finite, ax=ax)
+    ax.set_title(f"{objective.name}: loss over {num_steps} steps")
     plt.show()
     plt.close(fig)
     return runs

@@ -49,8 +49,8 @@ import numpy as np
 import gdbp.gradcheck
 import gdbp.layers
 import gdbp.linear
-# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
-# reference with a note, so that the demonstrations after an exercise run before you have written it.
+# yours_or_reference(fn, reference): your function once it passes its exercise's checker, else gdbp's
+# reference, with a one-line note either way: the demonstrations run before (and while) you write it.
 from gdbp.course import yours_or_reference
 # gdbp.gradcheck.check_gradient under a name that is not mistaken for a grading checker (gdbp.checks.check_*)
 from gdbp.gradcheck import check_gradient as gradient_check
@@ -136,6 +136,11 @@ partial derivative per entry. Nudge **one entry at a time**, with $e_i$ the arra
 
 $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h\,e_i) - f(x - h\,e_i)}{2h}.$$
 
+**Worked example.** $f(v) = v_0^2\, v_1$ at $v = (1, 2)$. Nudging the first entry only,
+$\frac{f(1 + h, 2) - f(1 - h, 2)}{2h} = \frac{2(1 + h)^2 - 2(1 - h)^2}{2h} = \frac{8h}{2h} = 4$, which is
+$\partial f/\partial v_0 = 2 v_0 v_1$; nudging the second only, $\frac{1 \cdot (2 + h) - 1 \cdot (2 - h)}{2h} = 1
+= v_0^2$. (Here the differences are exact up to rounding, since $f$ is a polynomial of degree 2 in each entry.)
+
 That is $2 \times$ (number of entries) evaluations of $f$, far too slow for training (a network has
 millions of entries; backpropagation gets the whole gradient for about the cost of two evaluations), but
 fine for checking a small case.
@@ -148,21 +153,16 @@ subtracting `h` again. That is fragile: `(x + h) - h` is not always exactly `x` 
 nb.md(r"""
 ### Exercise 1: the numerical gradient (2 points)
 
-Write `numerical_gradient(f, x, h=1e-5) -> grad` with central differences:
+Section 1 worked the central difference for a function of one number. Now the next case: a function of a
+whole array, one partial derivative per entry. Write `numerical_gradient(f, x, h=1e-5) -> grad`:
 
 - `f`: a function that takes an array of `x`'s shape and returns a scalar (a float).
-- `x`: a float array of **any shape** (1-D, 2-D, 3-D...). Never change it: not even temporarily (the
-  checker passes its own array and compares it afterwards, bit for bit).
-- `h`: the step, default `1e-5` (keep this default).
-- Return `grad`, a float array of `x`'s shape with
-  `grad[i] = (f(x_plus) - f(x_minus)) / (2 * h)`, where `x_plus` is a copy of `x` with `h` added at index
-  `i` only, and `x_minus` a copy with `h` subtracted at index `i` only. Do this for **every** index `i` of
-  every entry.
-
-*Hints*: `x = np.array(x, dtype=float)` makes your own float copy; `grad = np.zeros_like(x)`;
-`for i in np.ndindex(x.shape):` visits every index tuple of any shape (for a 1-D `x`, `i` is `(0,)`,
-`(1,)`, ...); `x_plus = x.copy(); x_plus[i] += h`. Use numpy only: `gdbp.gradcheck` holds a reference, and
-using it does not count.
+- `x`: a float array of **any shape** (1-D, 2-D, 3-D...). Never change it, not even temporarily: the
+  checker passes its own array and compares it afterwards, bit for bit.
+- `h`: the step, default `1e-5` (keep this default, and use the `h` you are given).
+- Return `grad`, a float array of `x`'s shape whose entry at each index $i$ is the **central difference**
+  $\frac{f(x + h\,e_i) - f(x - h\,e_i)}{2h}$ of the formula above, for **every** entry of `x`.
+- Use numpy only: `gdbp.gradcheck` holds a reference, and using it does not count.
 """, cell_id="md_ex_numgrad")
 
 nb.solution("numerical_gradient", r'''
@@ -180,6 +180,34 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
     ### END SOLUTION
 ''')
+
+nb.hints("numerical_gradient", [
+    r"""
+One entry at a time, the one-variable case of section 1: make two **copies** of `x`, nudge the chosen entry
+up by `h` in one and down by `h` in the other, evaluate `f` on both, and store the central difference at
+that entry of an array of zeros shaped like `x`. Working on copies is what keeps the caller's `x` unchanged,
+even if `f` raises halfway.
+""",
+    r"""
+$$\text{grad}[i] = \frac{f(x + h\,e_i) - f(x - h\,e_i)}{2h},$$
+
+where $x + h\,e_i$ is `x` with `h` added at index $i$ only. To visit every index of an array of any
+shape, `np.ndindex(x.shape)` yields the index tuples `(0, 0), (0, 1), ...` (for a 1-D `x`: `(0,)`, `(1,)`,
+...), and an index tuple `i` works as `x[i]`. `np.array(x, dtype=float)` makes a float copy;
+`np.zeros_like(x)` an array of zeros of the same shape and dtype.
+""",
+    r"""
+```python
+x = ...                          # your own float copy of x
+grad = ...                       # zeros, x's shape
+for i in np.ndindex(x.shape):
+    x_plus = ...                 # a copy of x, with h added at index i
+    x_minus = ...                # a copy of x, with h subtracted at index i
+    grad[i] = ...
+return grad
+```
+""",
+])
 
 nb.test("test_numerical_gradient", points=2, source=r'''
 """numerical_gradient: central differences for every entry, any shape, x unchanged, against gdbp.gradcheck."""
@@ -211,7 +239,7 @@ Try it on a function whose gradient we know: $f(W) = \sum_{jk} W_{jk}^3$ has $\p
 """, cell_id="md_numgrad_try")
 
 nb.code(r'''
-numgrad = yours_or_reference(numerical_gradient, gdbp.gradcheck.numerical_gradient, lambda v: 0.0, np.zeros(1))
+numgrad = yours_or_reference(numerical_gradient, gdbp.gradcheck.numerical_gradient)
 W = np.random.default_rng(0).normal(size=(2, 3))
 numeric = numgrad(lambda W_: np.sum(W_**3), W)
 analytic = 3 * W**2
@@ -245,27 +273,28 @@ $$\mathrm{rel\_error}(a, b) = \max_i \frac{|a_i - b_i|}{\max\!\big(10^{-8},\; |a
 | $10^{-7}$ to $10^{-4}$ | suspicious; acceptable with kinks or deep compositions |
 | $> 10^{-2}$ | the gradient is wrong |
 
-The cell shows three pairs with the *same* absolute difference $10^{-6}$ at different scales:
+The cell shows three pairs with the *same* absolute difference $10^{-6}$ at different scales, measured with
+gdbp's `rel_error` (the exercise below asks you for your own):
 """, cell_id="md_rel_error")
 
 nb.code(r'''
 for scale in (1e4, 1.0, 1e-6):
     a = np.array([scale])
     b = a + 1e-6
-    rel = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
-    print(f"a = {a[0]:<8g} b = a + 1e-6: absolute difference 1e-06, relative error {rel[0]:.1e}")
+    rel = gdbp.gradcheck.rel_error(a, b)  # gdbp's reference; you write your own below
+    print(f"a = {a[0]:<8g} b = a + 1e-6: absolute difference 1e-06, relative error {rel:.1e}")
 ''', cell_id="rel_error_scales")
 
 nb.md(r"""
 ### Exercise 2: relative error (1 point)
 
-Write `rel_error(x, y) -> float`:
+Write `rel_error(x, y) -> float`, the relative error defined above (entrywise, with the floor $10^{-8}$ in the
+denominator, then the largest entry):
 
 - `x`, `y`: float arrays of the same shape (any shape, at least one entry).
-- Return the largest entrywise relative error,
-  `np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y)))`, as a Python `float`.
-- Do not change `x` or `y`. Use numpy only: `gdbp.gradcheck.rel_error` is the reference, and using it does
-  not count.
+- Return one Python `float`.
+- Vectorise (no Python loop over the entries). Do not change `x` or `y`. Use numpy only:
+  `gdbp.gradcheck.rel_error` is the reference, and using it does not count.
 """, cell_id="md_ex_rel_error")
 
 nb.solution("rel_error", r'''
@@ -277,8 +306,28 @@ def rel_error(x, y):
     ### END SOLUTION
 ''')
 
+nb.hints("rel_error", [
+    r"""
+Compute the ratio for every entry at once, as an array of the shape of `x`, then take its largest entry.
+Three numpy functions do it: `np.abs`, `np.maximum` (the elementwise larger of two arrays, or of an array and
+a number; not `np.max`, which reduces an array to one number) and `np.max`.
+""",
+    r"""
+$$\text{ratio}_i = \frac{|x_i - y_i|}{\max(10^{-8},\ |x_i| + |y_i|)}, \qquad \text{rel\_error} = \max_i \text{ratio}_i .$$
+
+`np.max` returns a numpy float; `float(...)` makes it a Python `float`.
+""",
+    r"""
+```python
+x, y = ...        # float arrays (np.asarray with dtype=float)
+ratio = ...       # entrywise, x's shape
+return float(...)
+```
+""",
+])
+
 nb.test("test_rel_error", points=1, source=r'''
-"""rel_error: max |x - y| / max(1e-8, |x| + |y|), a float, against gdbp.gradcheck.rel_error."""
+"""rel_error: the largest entrywise relative error, a Python float, against gdbp.gradcheck.rel_error."""
 from gdbp.checks import check_rel_error
 
 check_rel_error(rel_error)
@@ -311,7 +360,7 @@ other arguments.
 """, cell_id="md_check_nb02")
 
 nb.code(r'''
-relerr = yours_or_reference(rel_error, gdbp.gradcheck.rel_error, np.ones(1), np.ones(1))
+relerr = yours_or_reference(rel_error, gdbp.gradcheck.rel_error)
 
 rng = np.random.default_rng(1)
 scores, labels = rng.normal(size=(5, 4)), rng.integers(0, 4, size=5)

@@ -55,8 +55,8 @@ import numpy as np
 import gdbp.data
 import gdbp.linear
 import gdbp.optim
-# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
-# reference with a note, so that the cells after an exercise run before you have written it.
+# yours_or_reference(fn, reference): your function once it passes its exercise's checker, else gdbp's
+# reference, with a one-line note either way: the demonstrations run before (and while) you write it.
 from gdbp.course import yours_or_reference
 from gdbp.data import make_linear_regression
 from gdbp.gradcheck import numerical_gradient, rel_error
@@ -101,33 +101,26 @@ are from the targets `y` (shape `(N,)`):
 
 $$L(w, b) = \frac{1}{N}\sum_{i=1}^{N} (\hat y_i - y_i)^2 .$$
 
-(Some texts put a $\tfrac12$ in front to cancel the 2 below; this course does not, like `torch.nn.MSELoss`.)
+(Some texts put a $\tfrac12$ in front to cancel the 2 of the derivative; this course does not, like
+`torch.nn.MSELoss`.)
 
-**The gradient.** Name the residual $r = \hat y - y$ (shape `(N,)`). Then $L = \frac1N \sum_i r_i^2$ and, by
-the chain rule,
+**The gradient** is the one you derived in notebook 02 (Exercise 2, `linear_mse_grad`), by the chain rule
+through the residuals $r = \hat y - y$ (shape `(N,)`): each $r_i$ depends on every weight and on the bias,
+and $L = \frac1N \sum_i r_i^2$ depends on every $r_i$. A gradient always has the shape of what it
+differentiates with respect to: $\partial L/\partial w$ has the shape `(D,)` of `w`, $\partial L/\partial b$
+is a number, like `b`.
 
-$$\frac{\partial L}{\partial r_i} = \frac{2 r_i}{N}, \qquad
-\frac{\partial r_i}{\partial w_j} = X_{ij}, \qquad \frac{\partial r_i}{\partial b} = 1,$$
-
-so, summing over the examples,
-
-$$\boxed{\;\frac{\partial L}{\partial w_j} = \frac{2}{N}\sum_{i} X_{ij}\, r_i
-\;\;\Longleftrightarrow\;\; dw = \frac{2}{N} X^\top r, \qquad db = \frac{\partial L}{\partial b} = \frac{2}{N}\sum_i r_i\;}$$
-
-Shapes: $X^\top$ is `(D, N)` and $r$ is `(N,)`, so `dw` has shape `(D,)`, the shape of `w` (a gradient always
-has the shape of what it differentiates with respect to); `db` is a float, like `b`.
-
-**Worked example by hand.** $N = 2$ examples, one feature: $X = \begin{pmatrix}1\\2\end{pmatrix}$,
-$y = (1, 3)$, $w = (0.5)$, $b = 0$.
+**Worked example by hand**, one entry at a time. $N = 2$ examples, one feature:
+$X = \begin{pmatrix}1\\2\end{pmatrix}$, $y = (1, 3)$, $w = (0.5)$, $b = 0$.
 
 | quantity | value |
 |---|---|
-| $\hat y = Xw + b$ | $(0.5,\ 1.0)$ |
-| $r = \hat y - y$ | $(-0.5,\ -2.0)$ |
-| $L = \frac12(0.25 + 4)$ | $2.125$ |
-| $\frac{2}{N} r = r$ (here $N = 2$) | $(-0.5,\ -2.0)$ |
-| $dw = X^\top \frac{2}{N} r = 1 \cdot (-0.5) + 2 \cdot (-2)$ | $-4.5$ |
-| $db = \sum_i \frac{2}{N} r_i$ | $-2.5$ |
+| $\hat y_i = x_i w + b$ | $(0.5,\ 1.0)$ |
+| $r_i = \hat y_i - y_i$ | $(-0.5,\ -2.0)$ |
+| $L = \frac12\big((-0.5)^2 + (-2)^2\big)$ | $2.125$ |
+| $\partial L/\partial r_i = 2 r_i / N$ (here $N = 2$) | $(-0.5,\ -2.0)$ |
+| $\partial L/\partial w = \sum_i \frac{\partial L}{\partial r_i}\, x_i = (-0.5) \cdot 1 + (-2.0) \cdot 2$ | $-4.5$ |
+| $\partial L/\partial b = \sum_i \frac{\partial L}{\partial r_i} \cdot 1$ | $-2.5$ |
 
 Both partial derivatives are negative: increasing $w$ or $b$ lowers the loss, which makes sense, since both
 predictions are too low. The next cell checks the two numbers with **central differences** (notebook 03),
@@ -186,7 +179,8 @@ plt.close(ax.figure)
 nb.md(r"""
 ### Exercise 1: the loss and its gradient (2 points)
 
-Write `linear_loss_and_grad(X, y, w, b) -> (loss, dw, db)`:
+The worked example did two examples and one feature, entry by entry. Write the general case, for any $N$ and
+$D$, vectorised: `linear_loss_and_grad(X, y, w, b) -> (loss, dw, db)`:
 
 - `X`: inputs, a float array of shape `(N, D)`. `y`: targets, shape `(N,)`. `w`: weights, shape `(D,)`.
   `b`: the bias, a float.
@@ -195,7 +189,7 @@ Write `linear_loss_and_grad(X, y, w, b) -> (loss, dw, db)`:
     $\tfrac12$, no square root);
   - `dw`: $\partial L/\partial w$, a float array of shape `(D,)`;
   - `db`: $\partial L/\partial b$, a float.
-- Use the boxed formulas with numpy (`@`, `.T`, `np.mean`, `np.sum`), no Python loop over the examples.
+- Vectorise with numpy (matrix products and sums), no Python loop over the examples.
 - Do not change `X`, `y` or `w` in place.
 
 `gdbp.linear` holds a reference; calling it does not count (the grader checks).
@@ -218,12 +212,40 @@ def linear_loss_and_grad(X, y, w, b):
     ### END SOLUTION
 ''')
 
+nb.hints("linear_loss_and_grad", [
+    r"""
+Compute the residuals $r = Xw + b - y$ for all examples at once; the loss is the mean of their squares. For
+the gradient, the worked example's rows become arrays: $\partial L/\partial r$ is a vector of shape `(N,)`,
+and the sum over the examples $i$ of "$\partial L/\partial r_i$ times example $i$'s features" is one matrix
+product; the bias's is a plain sum.
+""",
+    r"""
+$$\frac{\partial L}{\partial r} = \frac{2}{N}\, r, \qquad
+dw = X^\top \frac{\partial L}{\partial r} \quad (D, N)\cdot(N,) \to (D,), \qquad
+db = \sum_i \frac{\partial L}{\partial r_i} .$$
+
+`X.T @ v` sums over the examples; `X @ v` would sum over the features (and fits only when $N = D$).
+""",
+    r"""
+```python
+N = ...
+r = ...              # residuals, (N,)
+loss = ...           # a float
+dr = ...             # dL/dr, (N,)
+dw = ...             # (D,)
+db = ...             # a float
+return loss, dw, db
+```
+""",
+])
+
 nb.test("test_linear_loss_and_grad", points=2, source=r'''
 """linear_loss_and_grad: loss, dw and db against gdbp.linear.linear_loss_and_grad on several shapes."""
 from gdbp.checks import check_linear_loss_and_grad
 
 check_linear_loss_and_grad(linear_loss_and_grad)
 ''', hidden=r'''
+import gdbp.linear
 from gdbp.instructor.hidden import assert_not_reference
 
 _args = (np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]]), np.array([1.0, 0.0, -1.0]), np.array([0.3, -0.2]), 0.1)
@@ -253,8 +275,7 @@ should be around $10^{-8}$ or smaller.
 """, cell_id="md_gradcheck")
 
 nb.code(r'''
-loss_and_grad = yours_or_reference(linear_loss_and_grad, gdbp.linear.linear_loss_and_grad,
-                                   X[:2], y[:2], np.zeros(D), 0.0)
+loss_and_grad = yours_or_reference(linear_loss_and_grad, gdbp.linear.linear_loss_and_grad)
 point = np.random.default_rng(1).normal(size=D + 1)  # (w, b) stacked into one vector
 _, dw, db = loss_and_grad(X, y, point[:D], point[D])
 numeric = numerical_gradient(lambda p: loss_and_grad(X, y, p[:D], p[D])[0], point)
@@ -296,24 +317,45 @@ small step counter instead; any state is fine, since the caller only passes it b
 
 ### Exercise 2: SGD, the first optimizer (1 point)
 
-Write `sgd(param, grad, state, lr=0.01) -> (new_param, new_state)`:
+Write `sgd(param, grad, state, lr=0.01) -> (new_param, new_state)`, plain gradient descent with the contract
+above:
 
-- `param`: a float array of any shape (also 0-d, or a Python float). `grad`: same shape.
-- `state`: `None` (SGD has nothing to remember); return `None` as `new_state`.
+- `param`: a float array of any shape (also 0-d, or a Python float). `grad`: the gradient, same shape.
+- `state`: `None`. SGD has nothing to remember: return `None` as `new_state`.
 - `lr`: the learning rate $\eta$, default `0.01` (keep the name and the default).
-- Return the tuple `(param - lr * grad, None)`: a **new** array; do not change `param` or `grad` in place.
+- `new_param`: the parameter after **one** step of the update rule above, a **new** array of `param`'s
+  shape. Do not change `param` or `grad` in place.
 
 `gdbp.optim.sgd` is the reference; importing it does not count (the grader checks).
 """, cell_id="md_sgd")
 
 nb.solution("sgd", r'''
 def sgd(param, grad, state, lr=0.01):
-    """One step of gradient descent: (param - lr * grad, None). param, grad: arrays of the same shape."""
+    """One step of plain gradient descent on one parameter array: returns (new_param, new_state)."""
     ### BEGIN SOLUTION
     new_param = param - lr * grad
     return new_param, None
     ### END SOLUTION
 ''')
+
+nb.hints("sgd", [
+    r"""
+SGD is notebook 01's update rule, applied to one parameter array: step against its gradient, scaled by the
+learning rate. It keeps no memory between calls, so the state it returns stays `None`.
+""",
+    r"""
+$$\text{new\_param} = \text{param} - \eta\,\text{grad}$$
+
+elementwise, for any shape. An expression such as `a - c * g` builds a new array; `a -= c * g` would write into
+the caller's array.
+""",
+    r"""
+```python
+new_param = ...
+return new_param, ...
+```
+""",
+])
 
 nb.test("test_sgd", points=1, source=r'''
 """sgd: the optimizer contract (new param, new state, no in-place change) against gdbp.optim.sgd."""
@@ -321,6 +363,7 @@ from gdbp.checks import check_sgd
 
 check_sgd(sgd)
 ''', hidden=r'''
+import gdbp.optim
 from gdbp.instructor.hidden import assert_not_reference
 
 assert_not_reference(sgd, gdbp.optim.sgd, args=(np.array([1.0, -2.0]), np.array([0.5, 0.25]), None))
@@ -359,7 +402,7 @@ $\eta < 2/\lambda_{\max}$, about 1 here.
 """, cell_id="md_batch")
 
 nb.code(r'''
-step_rule = yours_or_reference(sgd, gdbp.optim.sgd, np.zeros(2), np.ones(2), None, lr=0.1)
+step_rule = yours_or_reference(sgd, gdbp.optim.sgd)
 curvatures = np.linalg.eigvalsh(2 * A.T @ A / N)
 print(f"curvatures of the bowl: {curvatures.round(3)}; stable for lr < 2 / {curvatures.max():.3f} = "
       f"{2 / curvatures.max():.3f}")
@@ -380,20 +423,24 @@ def batch_gradient_descent(lr, num_steps, w0=(1.0,), b0=1.0):
 
 batch_runs = {f"lr = {lr}": batch_gradient_descent(lr, 30) for lr in (0.02, 0.2, 0.9)}
 LR_COLORS = {"lr = 0.02": "C0", "lr = 0.2": "C2", "lr = 0.9": "C3"}
-fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.9))
 plot_contours(surface, batch_runs, ax=axes[0])
 axes[0].set(xlabel="w", ylabel="b")
 plot_losses({name: surface.value(path) - loss_best for name, path in batch_runs.items()}, ax=axes[1])
-for ax in axes[:2]:
+for ax in axes:
     recolor(ax, LR_COLORS)
-axes[1].set(ylabel="excess loss L - L*", title="batch gradient descent: smooth, straight lines on a log scale")
-w_fit, b_fit = batch_runs["lr = 0.2"][-1]
-axes[2].scatter(X[:, 0], y, s=10, alpha=0.5, label="data")
-axes[2].plot(xs, w_true[0] * xs + b_true, "k--", label="generating line")
-axes[2].plot(xs, w_fit * xs + b_fit, color="C3", label=f"fitted (lr = 0.2, 30 steps): w = {w_fit:.3f}, b = {b_fit:.3f}")
-axes[2].set(xlabel="x", ylabel="y", title="the fitted line")
-axes[2].legend(fontsize="small")
+axes[1].set(ylabel="excess loss L - L*", title="batch gradient descent:\nstraight lines on a log scale")
 fig.tight_layout()
+plt.show()
+plt.close(fig)
+
+w_fit, b_fit = batch_runs["lr = 0.2"][-1]
+fig, ax = plt.subplots(figsize=(6.5, 4))
+ax.scatter(X[:, 0], y, s=10, alpha=0.5, label="data")
+ax.plot(xs, w_true[0] * xs + b_true, "k--", label="generating line")
+ax.plot(xs, w_fit * xs + b_fit, color="C3", label=f"fitted (lr = 0.2, 30 steps): w = {w_fit:.3f}, b = {b_fit:.3f}")
+ax.set(xlabel="x", ylabel="y", title="the fitted line")
+ax.legend(fontsize="small")
 plt.show()
 plt.close(fig)
 ''', cell_id="batch_gd")
@@ -454,23 +501,21 @@ slices, so that every example is used exactly once per epoch. That is your next 
 
 ### Exercise 3: the mini-batch iterator (2 points)
 
-Write the **generator** `minibatches(X, y, batch_size, seed=None)` that yields one epoch of
-`(X_batch, y_batch)` pairs:
+The plot above drew each mini-batch independently. Write the **generator**
+`minibatches(X, y, batch_size, seed=None)` that yields **one epoch** of `(X_batch, y_batch)` pairs instead:
 
 - `X`: shape `(N, D)`; `y`: shape `(N,)`; `batch_size`: an int $\ge 1$; `seed`: `None` or an int.
-- Draw **one** permutation of the $N$ row indices with `rng = np.random.default_rng(seed)` and
-  `rng.permutation(N)`, and use it for **both** `X` and `y`, so that row $i$ of `X_batch` still belongs to
+- The examples come in a **random order**, the same for `X` and `y`: row $i$ of `X_batch` still belongs to
   `y_batch[i]`.
-- Walk through the permutation in consecutive slices of `batch_size` indices and `yield X[idx], y[idx]`
-  for each slice. Every example appears exactly once. The **last batch is kept** even when it is smaller
-  (with $N = 23$ and `batch_size=5`: four batches of 5, then one of 3), and there is never an empty batch.
-- The same `seed` gives the same order; `seed=None` gives a new order on every call (every epoch).
-- Do not shuffle `X` or `y` in place (`rng.shuffle(X)` would change the caller's arrays; indexing with an
-  index array, `X[idx]`, makes a copy).
+- Consecutive batches of `batch_size` examples; **every example exactly once** per epoch. The **last batch
+  is kept** even when it is smaller (with $N = 23$ and `batch_size=5`: four batches of 5, then one of 3), and
+  there is never an empty batch.
+- Randomness: create the generator with `np.random.default_rng(seed)`. Then the same `seed` gives the same
+  order, and `seed=None` a new order on every call (every epoch).
+- Do not shuffle `X` or `y` in place (`rng.shuffle(X)` would change the caller's arrays).
 
-*Hint*: `for start in range(0, N, batch_size): idx = order[start:start + batch_size]`. A function
-containing `yield` is a generator: calling it returns an iterator, and the body runs as you loop over it.
-`gdbp.data.batches` is the reference; calling it does not count.
+A function containing `yield` is a generator: calling it returns an iterator, and the body runs as you
+loop over it. `gdbp.data.batches` is the reference; calling it does not count.
 """, cell_id="md_exercise_minibatches")
 
 nb.solution("minibatches", r'''
@@ -485,12 +530,36 @@ def minibatches(X, y, batch_size, seed=None):
     ### END SOLUTION
 ''')
 
+nb.hints("minibatches", [
+    r"""
+Shuffle the **indices**, not the data: draw one random order of the row numbers $0, \dots, N - 1$, walk
+through it in consecutive slices of `batch_size`, and index both arrays with each slice. Indexing with an
+array of indices makes copies, so the caller's arrays stay as they were.
+""",
+    ("the indices and shapes", r"""
+`rng.permutation(N)` returns the $N$ row numbers in a random order, each exactly once. The slices start at
+0, `batch_size`, 2 `batch_size`, ... below $N$ (`range(0, N, batch_size)`); a slice that runs past the end is just shorter, so
+the last batch needs no special case. With an index array `idx` of length $k$, `X[idx]` has shape `(k, D)`
+and `y[idx]` shape `(k,)`.
+"""),
+    r"""
+```python
+N = ...
+order = ...                  # one random order of the N row numbers
+for start in range(0, N, batch_size):
+    idx = ...                # the next slice of order
+    yield ...                # the pair of batches
+```
+""",
+])
+
 nb.test("test_minibatches", points=2, source=r'''
 """minibatches: one shared permutation, every sample once, the last partial batch kept, the seed used."""
 from gdbp.checks import check_minibatches
 
 check_minibatches(minibatches)
 ''', hidden=r'''
+import gdbp.data
 from gdbp.instructor.hidden import assert_not_reference
 
 _X, _y = np.arange(20.0).reshape(10, 2), np.arange(10.0)
@@ -531,8 +600,7 @@ notebook draws the same batches.
 """, cell_id="md_compare")
 
 nb.code(r'''
-# a generator runs only when iterated: the probe takes the function and draws all its batches
-batcher = yours_or_reference(minibatches, gdbp.data.batches, probe=lambda f: list(f(X[:5], y[:5], 2, seed=0)))
+batcher = yours_or_reference(minibatches, gdbp.data.batches)
 
 
 def train(lr, batch_size, num_epochs, seed=0, w0=(1.0,), b0=1.0):
@@ -570,27 +638,30 @@ for name, (path, losses) in runs.items():
 ''', cell_id="compare_runs")
 
 nb.code(r'''
-fig, axes = plt.subplots(1, 3, figsize=(18, 4.8))
+fig, ax = plt.subplots(figsize=(6.5, 5))
 first_epoch = {name: path[: len(path) // 10 + 1] for name, (path, _) in runs.items()}
-plot_contours(surface, first_epoch, ax=axes[0])
-axes[0].set(xlabel="w", ylabel="b", title="the first epoch of each run")
-recolor(axes[0], RUN_COLORS)
+plot_contours(surface, first_epoch, ax=ax)
+ax.set(xlabel="w", ylabel="b", title="the first epoch of each run")
+recolor(ax, RUN_COLORS)
+plt.show()
+plt.close(fig)
 
+fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.9), sharey=True)
 # Per update: the x axis counts parameter updates (log scale: 10 vs 2000 updates; update 0 is not shown).
-plot_losses({name: losses - loss_best for name, (_, losses) in runs.items()}, ax=axes[1],
+plot_losses({name: losses - loss_best for name, (_, losses) in runs.items()}, ax=axes[0],
             xlabel="update (log scale)")
-axes[1].set_xscale("log")
-axes[1].set(ylabel="excess loss L - L*", title="per update: similar at first, then noisy for small batches")
-recolor(axes[1], RUN_COLORS)
+axes[0].set_xscale("log")
+axes[0].set(ylabel="excess loss L - L*", title="per update: alike at first,\nthen noisy for small batches")
+recolor(axes[0], RUN_COLORS)
 
 # Per epoch: the same amount of computation (N gradients of single examples) between two ticks.
 for name, (path, losses) in runs.items():
     steps_per_epoch = (len(path) - 1) / 10
     epochs = np.arange(len(losses)) / steps_per_epoch
-    axes[2].plot(epochs, losses - loss_best, label=name, lw=1, color=RUN_COLORS[name])
-axes[2].set(yscale="log", xlabel="epoch (passes over the data)", ylabel="excess loss L - L*",
-            title="per epoch: the same work, very different progress")
-axes[2].legend(fontsize="small")
+    axes[1].plot(epochs, losses - loss_best, label=name, lw=1, color=RUN_COLORS[name])
+axes[1].set(yscale="log", xlabel="epoch (passes over the data)",
+            title="per epoch: the same work,\nvery different progress")
+axes[1].legend(fontsize="small")
 fig.tight_layout()
 plt.show()
 plt.close(fig)
@@ -635,7 +706,7 @@ decaying = lambda t: 0.05 / (1 + t / 200)  # noqa: E731 - the schedule eta_t = e
 floor_runs = {"lr = 0.05": train(0.05, 1, 15),
               "lr = 0.005": train(0.005, 1, 15),
               "lr = 0.05 / (1 + t / 200)": train(decaying, 1, 15)}
-fig, ax = plt.subplots(figsize=(9, 4.5))
+fig, ax = plt.subplots(figsize=(8.5, 4.3))
 plot_losses({name: losses - loss_best for name, (_, losses) in floor_runs.items()}, ax=ax, xlabel="update t")
 ax.set(ylabel="excess loss L - L*", title="stochastic gradient descent (|B| = 1): constant vs decaying lr")
 plt.show()
@@ -660,7 +731,7 @@ marked at the top of the plot).
 nb.code(r'''
 lrs = np.geomspace(1e-3, 2.0, 14)
 batch_sizes = (1, 5, 20, 50, N)
-fig, ax = plt.subplots(figsize=(9, 5))
+fig, ax = plt.subplots(figsize=(8.5, 4.8))
 for batch_size in batch_sizes:
     final = []
     for lr in lrs:

@@ -4,8 +4,8 @@ Run ``.venv/bin/python tools/notebooks/05_autograd.py`` to rebuild the instructo
 learner release with ``nbgrader generate_assignment 05_autograd`` (see CONTRIBUTING).
 Exercises (docs/exercises.md), both checked on the learner's CLASS ``Value`` against ``gdbp.engine.Value``:
 
-- the local derivatives: the ``_backward`` closures of ``+ * ** neg exp tanh relu`` inside ``class Value``,
-  checked by ``check_value_ops(Value)``;
+- the local derivatives: the ``_backward`` closures of ``** neg exp tanh relu`` inside ``class Value``
+  (``+`` and ``*`` are given: the worked examples), checked by ``check_value_ops(Value)`` (all seven);
 - ``backward()``: written as a function ``backward(self)`` in its own cell and attached with
   ``Value.backward = backward``, checked by ``check_backward(Value)``.
 """
@@ -28,9 +28,9 @@ nb.md(r"""
 
 - You will draw a formula as a **computational graph** and compute every derivative of its output by hand,
   going **backwards** through the graph with the chain rule.
-- You will write the **local derivative** of each operation ($+$, $\times$, powers, negation, $e^x$,
-  $\tanh$, ReLU) as a small `_backward` function, in a `Value` class of your own (after Karpathy's
-  *micrograd*).
+- You will follow the **local derivatives** of $+$ and $\times$ worked through, each a small `_backward`
+  function in a `Value` class of your own (after Karpathy's *micrograd*), and then derive and write those of
+  powers, negation, $e^x$, $\tanh$ and ReLU yourself.
 - You will write `backward()`: a **topological order** of the graph, grads **reset** to 0, the output
   **seeded** with 1, and each node's `_backward` called in reverse order.
 - You will explain why a node used twice needs `+=` (the multivariable chain rule **sums** over paths).
@@ -53,6 +53,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdbp.engine
+# yours_or_reference(fn, reference): your function (here your class) once it passes its exercises' checkers,
+# else gdbp's reference, with a one-line note either way.
+from gdbp.course import yours_or_reference
 from gdbp.engine import draw_graph
 from gdbp.gradcheck import rel_error
 from gdbp.plotting import plot_losses
@@ -124,25 +127,47 @@ print(f"\ncentral difference dL/da = {(L_of_a(2.0 + h) - L_of_a(2.0 - h)) / (2 *
 ''', cell_id="graph_backward")
 
 nb.md(r"""
-### The local derivatives
+### The local derivatives: `+` and `*` worked through
 
-Backpropagation needs only one thing from each operation: its local derivative, written where the operation
-is computed. Each operation creates its output node `out` and gives it a small function `out._backward()` that
-**adds** `local derivative * out.grad` to each input's grad:
+Backpropagation needs only one thing from each operation: its **local derivative**, written where the
+operation is computed. Each operation creates its output node `out` and gives it a small function
+`out._backward()` that **adds** (local derivative) $\times$ `out.grad` to the grad of each of its inputs. In
+the `Value` class, the inputs are `self` and `other`, and the numbers of the forward pass are `self.data`,
+`other.data` and `out.data`.
 
-| operation | forward (`out.data`) | local derivative | in `out._backward()` |
-|---|---|---|---|
-| `a + b` | $a + b$ | $\partial/\partial a = 1$, $\partial/\partial b = 1$ | `a.grad += out.grad`; `b.grad += out.grad` |
-| `a * b` | $a b$ | $\partial/\partial a = b$, $\partial/\partial b = a$ | `a.grad += b.data * out.grad`; `b.grad += a.data * out.grad` |
-| `a ** k` ($k$ a constant number) | $a^k$ | $k\,a^{k-1}$ | `a.grad += k * a.data ** (k - 1) * out.grad` |
-| `-a` | $-a$ | $-1$ | `a.grad += -1 * out.grad` |
-| `a.exp()` | $e^a$ | $e^a$ = `out.data` | `a.grad += out.data * out.grad` |
-| `a.tanh()` | $\tanh a$ | $1 - \tanh^2 a = 1 -$ `out.data**2` | `a.grad += (1 - out.data**2) * out.grad` |
-| `a.relu()` | $\max(a, 0)$ | $1$ if $a > 0$, else $0$ (also **at** $a = 0$, as PyTorch) | `a.grad += (1.0 if a.data > 0 else 0.0) * out.grad` |
+**Addition**, $\text{out} = a + b$: $\partial\,\text{out}/\partial a = 1$ and $\partial\,\text{out}/\partial b = 1$.
+A sum passes its upstream grad on unchanged, to both inputs (in section 2, $d = e + c$ passed $-2$ to both
+$e$ and $c$):
+
+```python
+def _backward():
+    self.grad += 1.0 * out.grad   # d(a + b)/da = 1
+    other.grad += 1.0 * out.grad  # d(a + b)/db = 1
+```
+
+**Multiplication**, $\text{out} = a \cdot b$: $\partial\,\text{out}/\partial a = b$ and
+$\partial\,\text{out}/\partial b = a$. Each input gets the **other** factor times the upstream grad (in section
+2, $e = a \cdot b$ gave $a$ the grad $b \cdot (-2) = 6$):
+
+```python
+def _backward():
+    self.grad += other.data * out.grad  # d(a * b)/da = b
+    other.grad += self.data * out.grad  # d(a * b)/db = a
+```
+
+The engine has five more operations, and each works the same way; only the local derivative changes. They
+are Exercise 1:
+
+| operation | forward: `out.data` | its input |
+|---|---|---|
+| `a ** k` ($k$ a constant int or float, not a `Value`) | $a^k$ | `self` |
+| `-a` | $-a$ | `self` |
+| `a.exp()` | $e^a$ | `self` |
+| `a.tanh()` | $\tanh a = \dfrac{e^a - e^{-a}}{e^a + e^{-a}}$ | `self` |
+| `a.relu()` | $\max(a, 0)$ | `self` |
 
 Derived operations need no new derivative: `a - b` is `a + (-b)` and `a / b` is `a * b**-1`, so their
-graphs are made of the operations above. Notice that `exp` and `tanh` reuse their own output: the forward
-pass already computed what the backward pass needs.
+graphs are made of the operations above.
 
 ## 3. Why `+=`: a node used twice
 
@@ -159,39 +184,37 @@ a.grad += a.data * out.grad   # as the right input: a       -> total 2a, correct
 With `=` instead of `+=`, the second line would overwrite the first and give $a$, half the right answer.
 The same happens when a node reaches the output along **two paths** (a *diamond*):
 
-$$x = a \cdot b, \qquad L = x \cdot \tanh(x) + x .$$
+$$x = a \cdot b, \qquad y = x + c, \qquad L = x \cdot y .$$
 
 The **multivariable chain rule** says that the grad of $x$ is the **sum** over the paths out of $x$:
-$\frac{\partial L}{\partial x} = \tanh x + x\,(1 - \tanh^2 x) + 1$ (through the left factor of the product,
-through the $\tanh$, and through the $+$). The cell below computes the three contributions by hand and
-compares their sum with `gdbp.engine` and with a central difference.
+$\frac{\partial L}{\partial x} = y + x \cdot 1$ (through the left factor of the product, whose local
+derivative is the other factor $y$; and through $y = x + c$, local derivative 1, then the right factor of the
+product, local derivative $x$). The cell below computes the two contributions by hand and compares their sum
+with `gdbp.engine` and with a central difference.
 """, cell_id="md_local_derivatives")
 
 nb.code(r'''
 a = gdbp.engine.Value(0.9, label="a")
 b = gdbp.engine.Value(0.7, label="b")
+c = gdbp.engine.Value(-0.4, label="c")
 x = a * b
 x.label = "x"
-t = x.tanh()
-t.label = "t"
-p = x * t
-p.label = "p"
-L = p + x
+y = x + c
+y.label = "y"
+L = x * y
 L.label = "L"
 L.backward()
 print(draw_graph(L))
 
-xd = x.data
-paths = {"through x * t (left factor)": math.tanh(xd),
-         "through t = tanh(x)": xd * (1 - math.tanh(xd) ** 2),
-         "through + x": 1.0}
+paths = {"through x * y (left factor)": y.data,
+         "through y = x + c": x.data * 1.0}
 for name, contribution in paths.items():
     print(f"{name:28s} {contribution:+.6f}")
-print(f"{'sum of the three paths':28s} {sum(paths.values()):+.6f}")
+print(f"{'sum of the two paths':28s} {sum(paths.values()):+.6f}")
 print(f"{'gdbp.engine x.grad':28s} {x.grad:+.6f}")
 h = 1e-6
-L_of_x = lambda x_: x_ * math.tanh(x_) + x_  # noqa: E731 - L as a plain function of x
-print(f"{'central difference':28s} {(L_of_x(xd + h) - L_of_x(xd - h)) / (2 * h):+.6f}")
+L_of_x = lambda x_: x_ * (x_ + c.data)  # noqa: E731 - L as a plain function of x
+print(f"{'central difference':28s} {(L_of_x(x.data + h) - L_of_x(x.data - h)) / (2 * h):+.6f}")
 ''', cell_id="diamond")
 
 nb.md(r"""
@@ -201,23 +224,24 @@ Each path's `_backward` *adds* its share into `x.grad`. And because `x.grad` mus
 
 ## 4. Exercise 1: the local derivatives (2 points)
 
-The class `Value` below is micrograd's, with the forward pass written for you. Your part: the body of **each
-`_backward` function**, between the markers, in `__add__`, `__mul__`, `__pow__`, `__neg__`, `exp`, `tanh` and
-`relu`. Use the table in section 2:
+The class `Value` below is micrograd's, with the forward pass written for you, and `__add__` and `__mul__`
+complete: they are the worked examples of section 2. Your part: derive the local derivative of each of the
+other five operations, and write the body of its `_backward` function between the markers, in `__pow__`,
+`__neg__`, `exp`, `tanh` and `relu`:
 
-- Each `_backward` **adds** (`+=`) `local derivative * out.grad` to the `grad` of each input: `self` (and
-  `other` for `+` and `*`). Never `=`.
-- `out.grad` is the upstream grad $\partial L/\partial\,\text{out}$; `self.data`, `other.data` and
-  `out.data` are the numbers of the forward pass (Python floats).
+- Each `_backward` **adds** (`+=`) to `self.grad` its local derivative times `out.grad`, like the worked
+  ones. Never `=`.
+- `out.grad` is the upstream grad $\partial L/\partial\,\text{out}$; `self.data` and `out.data` are the
+  numbers of the forward pass (Python floats).
 - In `__pow__`, `k` is a constant number (int or float), not a `Value`.
-- `relu`'s derivative is `1.0` if `self.data > 0` and `0.0` otherwise (so `0.0` at exactly 0).
+- ReLU has no derivative at exactly $0$; the convention here (as in PyTorch) is $0$ there.
 - Keep everything else as it is: the checker builds graphs with your class (`Value(2.0)`, `a + b`, ...),
   sets `out.grad` to a number, gives the inputs a grad that is not 0, calls `out._backward()` once and
   compares the grads with `gdbp.engine.Value`.
 
-Until you write them, building a graph works (the forward pass is complete) but calling a `_backward`
-raises `NotImplementedError`. (`backward()`, the method that calls them all in the right order, is
-Exercise 2.) Do not define `__eq__`: nodes must stay usable in a `set`, by identity.
+Until you write them, building a graph works (the forward pass is complete) but calling one of the five
+`_backward` functions raises `NotImplementedError`. (`backward()`, the method that calls them all in the right
+order, is Exercise 2.) Do not define `__eq__`: nodes must stay usable in a `set`, by identity.
 """, cell_id="md_exercise_ops")
 
 nb.solution("value_class", r'''
@@ -238,11 +262,9 @@ class Value:
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data + other.data, (self, other), "+")
 
-        def _backward():
-            ### BEGIN SOLUTION
-            self.grad += out.grad
-            other.grad += out.grad
-            ### END SOLUTION
+        def _backward():  # worked example: d(a + b)/da = d(a + b)/db = 1
+            self.grad += 1.0 * out.grad
+            other.grad += 1.0 * out.grad
         out._backward = _backward
         return out
 
@@ -250,11 +272,9 @@ class Value:
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data * other.data, (self, other), "*")
 
-        def _backward():
-            ### BEGIN SOLUTION
+        def _backward():  # worked example: d(a * b)/da = b, d(a * b)/db = a
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
-            ### END SOLUTION
         out._backward = _backward
         return out
 
@@ -329,6 +349,34 @@ class Value:
         return other * self**-1
 ''')
 
+nb.hints("value_class", [
+    r"""
+Each `_backward` is one line, on the pattern of the worked `__mul__`: `self.grad +=` (the derivative of the
+operation with respect to its input, at `self.data`) times `out.grad`. The derivatives are calculus you
+know: the power rule; a minus sign; $e^a$ is its own derivative; $\tanh$'s derivative can be written
+through $\tanh$ itself (notebook 02, question 1); ReLU is a line of slope 1 on one side of 0 and flat on the
+other. Where the derivative is, or uses, the operation's own value, take `out.data`: the forward pass has
+already computed it.
+""",
+    ("the derivatives", r"""
+- $d(a^k)/da = k\,a^{k-1}$ (the power rule, for a constant $k$);
+- $d(-a)/da = -1$;
+- $d(e^a)/da = e^a$, which is `out.data`;
+- $d(\tanh a)/da = 1 - \tanh^2 a$, which is $1 -$ `out.data` squared;
+- $d\,\mathrm{relu}(a)/da = 1$ if $a > 0$, and $0$ if $a \le 0$ (the convention at 0).
+"""),
+    r"""
+The same shape in all five (here for `__pow__`, with `k` from the enclosing method):
+
+```python
+def _backward():
+    self.grad += ... * out.grad      # the local derivative of a**k at a = self.data
+```
+
+and for `relu` a conditional expression such as `(1.0 if ... else 0.0)` as the local derivative.
+""",
+])
+
 nb.test("test_value_ops", points=2, source=r'''
 """Value: the local derivatives of + * ** neg exp tanh relu, one operation at a time, against gdbp.engine.Value."""
 from gdbp.checks import check_value_ops
@@ -373,28 +421,13 @@ _ops_agree_at_random_points()
 ''')
 
 nb.md(r"""
-With your closures you can already run backpropagation **by hand**: seed the output with grad 1, then call
-the `_backward` of each operation, from the output back to the inputs. Here on the example of section 2
-(the cell uses `gdbp.engine.Value` until your closures are written):
+With the `_backward` functions you can already run backpropagation **by hand**: seed the output with grad 1,
+then call the `_backward` of each operation, from the output back to the inputs. Here on the example of
+section 2, with your `Value` (it uses only `+` and `*`, the worked operations):
 """, cell_id="md_by_hand")
 
 nb.code(r'''
-def closures_written(V):
-    """True if V's _backward closures are written (one multiplication does not raise NotImplementedError)."""
-    try:
-        a_ = V(2.0)
-        out = a_ * a_
-        out.grad = 1.0
-        out._backward()
-    except NotImplementedError:
-        return False
-    return True
-
-
-V = Value if closures_written(Value) else gdbp.engine.Value
-if V is not Value:
-    print("your Value's _backward closures are not written yet: showing the reference gdbp.engine.Value")
-a, b, c, f = V(2.0), V(-3.0), V(10.0), V(-2.0)
+a, b, c, f = Value(2.0), Value(-3.0), Value(10.0), Value(-2.0)
 e = a * b
 d = e + c
 L = d * f
@@ -403,7 +436,7 @@ L._backward()  # fills d.grad and f.grad
 d._backward()  # fills e.grad and c.grad (needs d.grad: L first)
 e._backward()  # fills a.grad and b.grad (needs e.grad: d first)
 print(f"a.grad = {a.grad}, b.grad = {b.grad}, c.grad = {c.grad}, f.grad = {f.grad}  (by hand: 6, -4, -2, 4)")
-a = V(2.0)
+a = Value(2.0)
 out = a * a  # a node used twice
 out.grad = 1.0
 out._backward()
@@ -417,45 +450,40 @@ nb.md(r"""
 By hand we called `L._backward()`, then `d._backward()`, then `e._backward()`: a node passes its grad on
 only **after** every node that uses it has added its share. For a general graph that order is the reverse of
 a **topological order**: a list of all the nodes in which every node comes **after** its children (its
-inputs). Depth-first search builds one:
+inputs).
 
-```python
-order, visited = [], set()
+**Worked example.** In the graph of section 2 ($e = a \cdot b$, $d = e + c$, $L = d \cdot f$), one
+topological order is $a, b, e, c, d, f, L$: $e$ after $a$ and $b$, $d$ after $e$ and $c$, $L$ after $d$ and
+$f$. (Others exist, such as $f, c, b, a, e, d, L$; any of them works.) Reversed it is $L, f, d, c, e, b, a$:
+each node comes after every node that **uses** it, so its grad is complete when its turn comes. Calling
+`_backward` in that order is exactly what the cell above did (leaves such as $f$ have nothing to pass on).
 
-def build(node):
-    if node not in visited:
-        visited.add(node)
-        for child in node._prev:
-            build(child)
-        order.append(node)  # appended after all of its children
-
-build(L)  # order ends with L
-```
-
-Walking `reversed(order)` visits `L` first and every node after all of its consumers. The `visited` set
-makes each node appear **once**, however many paths lead to it; without it, a shared node's `_backward`
-would run once per path and pass its grad on several times.
+For a graph of any size, **depth-first search** finds such an order: to place a node, first place each of
+its children (recursively), then append the node itself. A set of the nodes already visited makes each node
+appear **once**, however many paths lead to it; without it, a shared node would appear twice and its
+`_backward` would pass its grad on twice.
 
 Two more details make `backward()` safe to call repeatedly:
 
-1. **Reset**: set every node's `grad` to `0.0` first. The `_backward` functions *add*, so grads left over
+1. **Reset**: every node's grad goes back to 0 first. The `_backward` functions *add*, so grads left over
    from an earlier `backward()` would be added to. (PyTorch instead keeps accumulating across calls until you
    call `zero_grad()`; gdbp resets inside `backward()`, which makes a forgotten reset impossible.)
-2. **Seed**: then set `self.grad = 1.0`, since $\partial L/\partial L = 1$. Without it every grad stays 0.
+2. **Seed**: then the output's own grad is 1, since $\partial L/\partial L = 1$. Without it every grad stays 0.
 
 ### Exercise 2: `backward` (2 points)
 
 Write the function `backward(self)` below; the line after it attaches it to your class as a method, so
-that `L.backward()` works on every `Value`. It must, for the graph that ends at `self`:
+that `L.backward()` works on every `Value`. For the graph that ends at `self`, it must:
 
 1. build a topological order of all its nodes (each node once, after its children; `node._prev` holds the
-   children);
-2. set `node.grad = 0.0` for every node in it;
-3. set `self.grad = 1.0`;
-4. call `node._backward()` for every node in **reversed** order (`self` first).
+   children of `node`, and nodes can go in a `set`);
+2. reset the grad of every node in it to `0.0`;
+3. seed: give `self` the grad `1.0`;
+4. call each node's `_backward` in **reversed** topological order (`self` first).
 
-It returns nothing. Run the class cell (Exercise 1) before this one, and run this one again whenever you
-re-run the class cell (defining the class anew drops the attached method).
+It returns nothing. A recursive helper is fine here (the graphs of this notebook are shallow; section 8
+shows how the reference avoids recursion). Run the class cell (Exercise 1) before this one, and run this one
+again whenever you re-run the class cell (defining the class anew drops the attached method).
 """, cell_id="md_exercise_backward")
 
 nb.solution("backward", r'''
@@ -482,6 +510,40 @@ def backward(self):
 
 Value.backward = backward  # attach it to the class: now every Value has the method .backward()
 ''')
+
+nb.hints("backward", [
+    r"""
+Write the depth-first search as a small function inside `backward`, say `build(node)`: if the node was not
+visited yet, mark it visited, call `build` on each of its children, and only then append it to a list.
+`build(self)` fills the list with `self` last. Then the three loops: reset every grad, seed `self`, and call
+`_backward` walking the list from the end.
+""",
+    ("why the order is right", r"""
+Why the list is a topological order: `build(node)` appends `node` only after `build(child)` has returned for
+every child, and each of those has appended the child (or found it appended already). So every node comes
+after all of its children, and `self` comes last. `reversed(order)` walks it from `self` back to the
+leaves. The reset must come before the seed (a reset after it would set `self.grad` back to 0).
+"""),
+    r"""
+```python
+order, visited = [], set()
+
+def build(node):
+    if ...:                          # node not visited yet
+        ...                          # mark it visited
+        for child in node._prev:
+            ...                      # place the child first
+        order.append(node)           # after all of its children
+
+build(self)
+for node in order:
+    ...                              # reset
+...                                  # seed
+for node in reversed(order):
+    ...                              # pass the grad on
+```
+""",
+])
 
 nb.test("test_backward", points=2, source=r'''
 """Value.backward: topological order, grads reset, seed 1, accumulation, on whole graphs, against gdbp.engine."""
@@ -526,16 +588,6 @@ diamond, every operation. The grads should agree to about $10^{-16}$ relative (t
 """, cell_id="md_compare")
 
 nb.code(r'''
-def engine_written(V):
-    """True if V's closures and backward() are written (a small graph runs without NotImplementedError)."""
-    try:
-        a_ = V(2.0)
-        (a_ * a_ + a_.tanh()).backward()
-    except (NotImplementedError, AttributeError):
-        return False
-    return True
-
-
 def example(V):
     """A graph with reuse and a diamond; returns the grads of its three inputs and the loss."""
     a, b, c = V(0.5), V(-1.5), V(2.0)
@@ -545,14 +597,13 @@ def example(V):
     return np.array([a.grad, b.grad, c.grad]), L.data
 
 
+engine = yours_or_reference(Value, gdbp.engine.Value)
 reference_grads, reference_loss = example(gdbp.engine.Value)
 print("gdbp.engine.Value: dL/da, dL/db, dL/dc =", reference_grads, " L =", reference_loss)
-if engine_written(Value):
+if engine is Value:
     your_grads, your_loss = example(Value)
     print("your Value       : dL/da, dL/db, dL/dc =", your_grads, " L =", your_loss)
     print(f"relative error: {rel_error(your_grads, reference_grads):.1e}")
-else:
-    print("your Value is not written yet (Exercises 1 and 2): showing only the reference")
 ''', cell_id="compare")
 
 nb.md(r"""
@@ -569,12 +620,12 @@ Every step of the loop below has the two halves of the course's question:
    parameters and the data; `loss.backward()` fills `p.grad` $= \partial L/\partial p$ for every parameter.
 2. **Gradient descent uses it**: `p.data = p.data - lr * p.grad` for every parameter.
 
-The loop uses your `Value` if both exercises are written, otherwise `gdbp.engine.Value` (it says which).
+The loop uses your `Value` once both exercises pass their checkers, otherwise `gdbp.engine.Value` (it says
+which).
 """, cell_id="md_neuron")
 
 nb.code(r'''
-V = Value if engine_written(Value) else gdbp.engine.Value
-print("training with", "your Value" if V is Value else "gdbp.engine.Value (your Value is not written yet)")
+V = yours_or_reference(Value, gdbp.engine.Value)
 
 X_train = [[2.0, 1.0], [1.0, -1.5], [-1.0, 1.0], [-2.0, -0.5]]
 y_train = [1.0, 1.0, -1.0, -1.0]
@@ -594,7 +645,7 @@ for step in range(60):
 
 print(f"loss: {losses[0]:.4f} -> {losses[-1]:.4f}")
 print("predictions:", [round(v.data, 3) for v in y_hat], " targets:", y_train)
-fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.6))
 plot_losses({"gradient descent on the neuron": losses}, ax=axes[0])
 axes[0].set_title("loss of the tiny neuron (grads from backpropagation)")
 X_arr, y_arr = np.array(X_train), np.array(y_train)

@@ -1,11 +1,18 @@
 """Authoring source of solutions/06_backprop_layers: backpropagation through layers.
 
 Run ``.venv/bin/python tools/notebooks/06_backprop_layers.py`` to rebuild the instructor notebook, then
-regenerate the learner release with ``nbgrader generate_assignment 06_backprop_layers`` (see CONTRIBUTING).
+regenerate the learner release with ``gdbp-course release 06_backprop_layers`` (see CONTRIBUTING).
 Exercises (docs/exercises.md): ``affine_backward``, ``relu_backward``, ``tanh_backward`` and ``softmax_loss``,
 checked by ``gdbp.checks.check_<name>`` against ``gdbp.layers``. The caches are the exercises' own
 (``(x, w, b)``, ``x``, ``out``), made by the forward functions this notebook defines; ``gdbp.layers`` keeps
 a leaner cache (a flattened x, the ReLU mask), so the notebook's fallbacks adapt it.
+
+Worked, then faded (issue 10): the text works three cases through completely, derivation and code, and each
+exercise is the next case of the same idea: the sigmoid (an entrywise activation whose derivative is a
+function of its output) before ``relu_backward`` and ``tanh_backward``; a scale-and-shift layer (the chain-rule
+sum entry by entry, a parameter shared by the batch sums over it) before ``affine_backward``; the two-class
+cross-entropy made stable by factoring out the largest exponent before ``softmax_loss``. Hints
+(``nb.hints``) hold the equations and skeletons; the instructions hold only the facts.
 """
 import pathlib
 import sys
@@ -119,8 +126,10 @@ nb.md(r"""
   gradient `dout` into the gradients of the layer's inputs.
 - You will use **shapes as a guide**: every gradient has the shape of the array it is the gradient of, and
   usually only one matrix product fits.
-- You will write the backward passes of the **affine** layer, **ReLU** and **tanh**, and the **softmax
-  cross-entropy** loss with its gradient, and check each one numerically with `gdbp.gradcheck`.
+- You will follow two worked examples (the sigmoid, and a scale-and-shift layer with parameters), then
+  **derive and write** the backward passes of the **affine** layer, **ReLU** and **tanh**, and the **softmax
+  cross-entropy** loss with its gradient (after a worked two-class case), and check each one numerically with
+  `gdbp.gradcheck`.
 - You will **compose** layers into a two-layer network and backpropagate through it by hand, in reverse order,
   then see that it gives exactly the gradients of `gdbp.model.MLP`.
 - You will be able to answer the course's question in one sentence: **how do gradient descent and
@@ -149,8 +158,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdbp.layers
-# yours_or_reference(fn, reference, *probe_args): your function if it runs on probe_args, else gdbp's
-# reference with a note, so that the demonstrations after an exercise run before you have written it.
+# yours_or_reference(fn, reference): your function once it passes its checker, else gdbp's reference, with a
+# note either way, so that the demonstrations after an exercise run before you have written it.
 from gdbp.course import yours_or_reference
 from gdbp.data import make_moons
 from gdbp.gradcheck import numerical_gradient, numerical_gradient_array, rel_error
@@ -247,7 +256,7 @@ def relu_forward(x):
 
 
 def tanh_forward(x):
-    """out = tanh(x) entrywise. Returns out (the shape of x) and cache = out (tanh' = 1 - out**2)."""
+    """out = tanh(x) entrywise. Returns out (the shape of x) and cache = out (as for the sigmoid)."""
     out = np.tanh(x)
     return out, out
 ''', cell_id="forwards")
@@ -266,25 +275,79 @@ def reference_relu_backward(dout, cache):
 
 # --------------------------------------------------------------------------------------------------------
 nb.md(r"""
-## 2. The affine layer
+## 2. Layers with parameters: a worked example, then the affine layer
+
+The sigmoid had one input and no parameters. A layer with parameters returns one gradient per input, and a
+parameter that the whole batch shares needs one more idea. Here it is, worked through on a small layer, so that
+you can apply it to the affine layer yourself.
+
+### A worked example: the scale-and-shift layer
+
+Each of the $D$ features gets its own scale $\gamma_d$ and shift $\beta_d$ (the last step of batch
+normalization does this):
+
+$$\text{out}_{nd} = x_{nd}\,\gamma_d + \beta_d, \qquad x: (N, D),\quad \gamma: (D,),\quad \beta: (D,),\quad
+\text{out}: (N, D).$$
+
+**The recipe** (the same for every layer): write **one entry** of the output in terms of the inputs; for each
+input entry, find the output entries it appears in; sum `dout` times the local derivative over those entries
+(the chain-rule sum of section 1); then read the result as a numpy expression and check its shape.
+
+- **$dx$.** $x_{nd}$ appears only in $\text{out}_{nd}$, with derivative $\gamma_d$. One term:
+  $dx_{nd} = dout_{nd}\,\gamma_d$. As arrays: `dout * gamma`, where numpy broadcasts `gamma` (D,) over the
+  $N$ rows: shape (N, D), the shape of `x`.
+- **$d\gamma$.** $\gamma_d$ appears in $\text{out}_{nd}$ for **every** example $n$, with derivative $x_{nd}$.
+  $N$ terms: $d\gamma_d = \sum_n dout_{nd}\, x_{nd}$. As arrays: the entrywise product, summed over the
+  batch axis, `(dout * x).sum(axis=0)`: shape (D,), the shape of `gamma`.
+- **$d\beta$.** $\beta_d$ also appears in every row, with derivative 1: $d\beta_d = \sum_n dout_{nd}$, that
+  is `dout.sum(axis=0)`, shape (D,).
+
+**The lesson: a parameter that every example of the batch uses collects a gradient from every example**, so
+its gradient is a sum over the batch axis (not a mean: if the loss is a mean, its $1/N$ is already in `dout`).
+The pair, and a numerical check of all three gradients:
+""", cell_id="md_scale_shift")
+
+nb.code(r'''
+def scale_shift_forward(x, gamma, beta):
+    """out = x * gamma + beta, each feature scaled and shifted. x: (N, D); gamma, beta: (D,).
+    Returns out (N, D) and cache = (x, gamma)."""
+    return x * gamma + beta, (x, gamma)
+
+
+def scale_shift_backward(dout, cache):
+    """dout: (N, D). Returns (dx, dgamma, dbeta) of shapes (N, D), (D,), (D,)."""
+    x, gamma = cache
+    dx = dout * gamma                 # x[n, d] is used once, scaled by gamma[d]
+    dgamma = (dout * x).sum(axis=0)   # gamma[d] is used by every example n
+    dbeta = dout.sum(axis=0)          # beta[d] too, with local derivative 1
+    return dx, dgamma, dbeta
+
+
+x, gamma, beta = rng.normal(size=(6, 4)), rng.normal(size=4), rng.normal(size=4)
+out, cache = scale_shift_forward(x, gamma, beta)
+dout = rng.normal(size=out.shape)
+analytic = dict(zip(("dx", "dgamma", "dbeta"), scale_shift_backward(dout, cache)))
+numeric = {"dx": numerical_gradient_array(lambda x_: scale_shift_forward(x_, gamma, beta)[0], x, dout),
+           "dgamma": numerical_gradient_array(lambda g_: scale_shift_forward(x, g_, beta)[0], gamma, dout),
+           "dbeta": numerical_gradient_array(lambda b_: scale_shift_forward(x, gamma, b_)[0], beta, dout)}
+for name, value in analytic.items():
+    print(f"{name:6s}: shape {str(value.shape):6s} rel_error = {rel_error(value, numeric[name]):.1e}")
+''', cell_id="scale_shift")
+
+nb.md(r"""
+### The affine layer
 
 For a batch of $N$ examples, each flattened to $D$ features ($x$ of shape $(N, d_1, \dots, d_k)$ becomes
-$x_{2d}$ of shape $(N, D)$ with $D = d_1 \cdots d_k$, as CS231n does for images):
+$x_{2d}$ of shape $(N, D)$ with $D = d_1 \cdots d_k$, as CS231n does for images, and as `affine_forward`
+above does):
 
-$$\text{out} = x_{2d}\, w + b, \qquad x_{2d}: (N, D),\quad w: (D, M),\quad b: (M,),\quad \text{out}: (N, M).$$
+$$\text{out}_{nm} = \sum_{d=1}^{D} x_{2d,\,nd}\, w_{dm} + b_m, \qquad x_{2d}: (N, D),\quad w: (D, M),\quad
+b: (M,),\quad \text{out}: (N, M).$$
 
-Notebook 02 derived the three gradients entry by entry. Here is the shortcut that shapes give, with
-`dout` of shape $(N, M)$:
-
-| gradient | its shape | the only product of `x2d` (N, D), `w` (D, M), `dout` (N, M) that has it |
-|---|---|---|
-| `dw` | (D, M) | `x2d.T @ dout`: (D, N)(N, M) |
-| `dx2d` | (N, D) | `dout @ w.T`: (N, M)(M, D) |
-| `db` | (M,) | `dout.sum(axis=0)`: $b$ is added to every one of the $N$ rows, so its gradient collects all $N$ |
-
-Shapes alone do not prove a formula (a square case $N = D = M$ fits the wrong ones too), which is why we also
-check numerically. One more step: the layer received `x` with its original shape, so `dx` must get that
-shape back: `dx2d.reshape(x.shape)`.
+The recipe of the worked example applies unchanged: one entry of `out`, where each input entry appears, the
+chain-rule sum, then the numpy expression of the right shape. What is new is that $x_{2d,\,nd}$ and $w_{dm}$
+each appear in **several** output entries through a sum over $d$, so each gradient is a sum too, and a sum over
+a shared index is a matrix product. (Notebook 02 met the same sums.)
 
 ### Exercise 1: the affine backward pass (2 points)
 
@@ -293,9 +356,10 @@ Write `affine_backward(dout, cache) -> (dx, dw, db)`:
 - `dout`: float array of shape `(N, M)`, the upstream gradient $\partial L/\partial\,\text{out}$.
 - `cache`: the tuple `(x, w, b)` that `affine_forward` above returns: `x` of shape `(N, d_1, ..., d_k)` (2 or
   more axes), `w` of shape `(D, M)` with `D = d_1 * ... * d_k`, `b` of shape `(M,)`.
-- Return a tuple `(dx, dw, db)`: `dx` of **the shape of `x`**, `dw` of shape `(D, M)`, `db` of shape `(M,)`,
-  all float arrays.
-- Flatten first, `x2d = x.reshape(x.shape[0], -1)`; then the three formulas of the table; reshape `dx`.
+- Return a tuple `(dx, dw, db)` of float arrays: `dx` of **the shape of `x`** (the layer received `x` unflattened,
+  so its gradient goes back in that shape), `dw` of shape `(D, M)`, `db` of shape `(M,)`.
+- Shapes alone do not prove a formula: when $N = D = M$ a wrong product has the right shape too. The test
+  cell has such a square case, and the gradient check below the test compares with central differences.
 - Do not change `dout` or the arrays in `cache`. Write it with numpy: using `gdbp.layers.affine_backward`
   does not count (the grader checks).
 """, cell_id="md_affine")
@@ -309,13 +373,36 @@ def affine_backward(dout, cache):
     """
     ### BEGIN SOLUTION
     x, w, b = cache
-    x2d = x.reshape(x.shape[0], -1)
+    x_flat = x.reshape(len(x), -1)
     dx = (dout @ w.T).reshape(x.shape)
-    dw = x2d.T @ dout
+    dw = x_flat.T @ dout
     db = dout.sum(axis=0)
     return dx, dw, db
     ### END SOLUTION
 ''')
+
+nb.hints("affine_backward", [r"""
+Work with the flattened `x` of shape (N, D), as the forward pass does, and follow the scale-and-shift recipe
+for each of `x`, `w` and `b`. `b` is the $\beta$ of the worked example again: one value per output column,
+used by every example. At the end, give `dx` the shape of `x`.
+""", r"""
+From $\text{out}_{nm} = \sum_d x_{nd} w_{dm} + b_m$ (with $x$ flattened):
+
+$$dw_{dm} = \sum_n x_{nd}\, dout_{nm}, \qquad dx_{nd} = \sum_m dout_{nm}\, w_{dm}, \qquad db_m = \sum_n dout_{nm}.$$
+
+Each sum over a shared index is a matrix product; the shapes say which: `dw` is (D, M) = (D, N)(N, M), and
+`dx` (flattened) is (N, D) = (N, M)(M, D). Which arrays have those shapes, possibly transposed?
+""", r"""
+```python
+def affine_backward(dout, cache):
+    x, w, b = cache
+    x_flat = ...                        # (N, D), as in affine_forward
+    dx = ...                            # (N, M) @ (M, D), then back to x.shape
+    dw = ...                            # (D, N) @ (N, M)
+    db = ...                            # (M,): a sum over the batch
+    return dx, dw, db
+```
+"""])
 
 nb.test("test_affine_backward", points=2, source=r'''
 """affine_backward: dx (x's shape), dw, db against gdbp.layers, including a square case and a 4-D x."""
@@ -345,76 +432,65 @@ for name, analytic in (("dx", dx), ("dw", dw), ("db", db)):
 
 # --------------------------------------------------------------------------------------------------------
 nb.md(r"""
-## 3. Activations: ReLU, sigmoid, tanh
+## 3. Activations: ReLU and tanh
 
-An activation acts entry by entry, so (as for the sigmoid) its backward pass is `dout` times the local
-derivative, entrywise, and `dx` has the shape of `x`:
+An activation acts entry by entry, so, exactly as for the sigmoid of section 1, its backward pass multiplies
+`dout` entrywise by the local derivative, and `dx` has the shape of `x`. What changes from one activation to
+the next is only the local derivative, and what the cache holds to compute it:
 
-| activation | out | derivative | from the cache |
-|---|---|---|---|
-| ReLU | $\max(x, 0)$ | $1$ if $x > 0$, else $0$ | `x` |
-| sigmoid | $\sigma(x) = 1/(1 + e^{-x})$ | $\sigma(x)\,(1 - \sigma(x))$ | `out` |
-| tanh | $\tanh(x) = \frac{e^x - e^{-x}}{e^x + e^{-x}}$ | $1 - \tanh^2(x)$ | `out` |
+| activation | out | the cache (from the forward passes above) |
+|---|---|---|
+| sigmoid (worked) | $\sigma(x) = 1/(1 + e^{-x})$ | `out` |
+| ReLU | $\max(x, 0)$ | `x`, the input |
+| tanh | $\tanh(x) = \dfrac{e^x - e^{-x}}{e^x + e^{-x}}$ | `out` $= \tanh(x)$, **not** `x` |
 
 **ReLU's kink.** $\max(x, 0)$ has no derivative at exactly $x = 0$. Any value in $[0, 1]$ is a valid
-subgradient; the convention here (and PyTorch's) is **0**, which is what the mask `x > 0` gives. (Notebook 03
-showed why a gradient check near a kink can fail for a correct gradient.)
+subgradient; the convention here (and PyTorch's) is **0** at $x = 0$. (Notebook 03 showed why a gradient check
+near a kink can fail for a correct gradient.)
 
-**Why tanh caches `out`.** Its derivative $1 - \tanh^2(x)$ is a function of the output, which the forward pass
-already computed: caching `out` saves a second `np.tanh`. The catch: the cache is $\tanh(x)$, **not** $x$, so
-the derivative is `1 - out**2`; applying `np.tanh` to it again is a classic mistake.
+**Why tanh caches `out`.** Like the sigmoid's, tanh's derivative can be written as a function of its output,
+which the forward pass has already computed: caching `out` saves computing `np.tanh` again. The catch: the
+cache is $\tanh(x)$, not $x$.
 
-The plot shows what each backward pass multiplies `dout` by. The sigmoid's derivative is at most $1/4$, and
-tanh's and the sigmoid's vanish for large $|x|$ ("saturated" units pass almost no gradient); ReLU passes
-`dout` unchanged wherever $x > 0$. This is one reason deep networks mostly use ReLU.
-""", cell_id="md_activations")
-
-nb.code(r'''
-grid = np.linspace(-5, 5, 501)
-sigmoid_out = gdbp.layers.sigmoid_forward(grid)[0]
-curves = {"relu": (np.maximum(grid, 0), (grid > 0).astype(float)),
-          "sigmoid": (sigmoid_out, sigmoid_out * (1 - sigmoid_out)),
-          "tanh": (np.tanh(grid), 1 - np.tanh(grid) ** 2)}
-fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-for name, (values, derivative) in curves.items():
-    axes[0].plot(grid, values, label=name)
-    axes[1].plot(grid, derivative, label=name)
-axes[0].set(xlabel="x", ylabel="out", title="activations", ylim=(-1.2, 2.5))
-axes[1].set(xlabel="x", ylabel="d out / d x", title="local derivatives: what backward multiplies dout by")
-axes[1].axhline(0.25, color="grey", lw=0.8, ls=":")
-axes[1].annotate("sigmoid: at most 1/4", (1.2, 0.27))
-for ax in axes:
-    ax.legend()
-    ax.grid(alpha=0.3)
-plt.show()
-plt.close(fig)
-''', cell_id="activations_plot")
-
-nb.md(r"""
 ### Exercise 2: the ReLU backward pass (1 point)
 
 Write `relu_backward(dout, cache) -> dx`:
 
 - `dout`: float array of any shape, the upstream gradient.
 - `cache`: the forward input `x` (what `relu_forward` above returns as its cache), the shape of `dout`.
-- Return `dx`, a new float array of the shape of `x`: `dout` where `x > 0`, and `0` where `x <= 0`
-  (derivative **0 at x == 0**).
-- Do not change `dout` or `x` in place (`dout[x <= 0] = 0` would change the caller's array). Numpy only; not
+- Return `dx`, a new float array of the shape of `x`, with the derivative **0 at x == 0** (the convention above).
+- Do not change `dout` or `x` in place: the caller still needs them. Numpy only; not
   `gdbp.layers.relu_backward`.
 """, cell_id="md_relu")
 
 nb.solution("relu_backward", r'''
 def relu_backward(dout, cache):
-    """Backward pass of ReLU: dx = dout where x > 0, 0 elsewhere (derivative 0 at x == 0).
+    """Backward pass of relu_forward: dx = dL/dx, with ReLU's derivative taken as 0 at x == 0.
 
     dout: any shape; cache: x, the forward input, same shape. Returns dx of the shape of x.
     """
     ### BEGIN SOLUTION
     x = cache
-    dx = dout * (x > 0)
-    return dx
+    return np.where(x > 0, dout, 0.0)
     ### END SOLUTION
 ''')
+
+nb.hints("relu_backward", [r"""
+ReLU is the identity where $x > 0$ and constant 0 where $x < 0$. Its local derivative is therefore 1 or 0 in
+each entry, so `dx` is `dout` passed through where the unit was active and blocked where it was not.
+""", r"""
+$$dx = dout \cdot \mathbb 1[x > 0] \qquad \text{(entrywise; the strict } > \text{ gives 0 at } x = 0).$$
+
+A comparison such as `x > 0` is a boolean array of `x`'s shape; numpy treats `True` as 1 and `False` as 0 in
+arithmetic, and `np.where(condition, a, b)` picks entrywise.
+""", r"""
+```python
+def relu_backward(dout, cache):
+    x = cache
+    dx = ...        # a new array: dout where x > 0, else 0 (no in-place change of dout)
+    return dx
+```
+"""])
 
 nb.test("test_relu_backward", points=1, source=r'''
 """relu_backward: dout masked by x > 0 (0 at the kink x == 0), dout unchanged, against gdbp.layers."""
@@ -429,26 +505,44 @@ nb.md(r"""
 Write `tanh_backward(dout, cache) -> dx`:
 
 - `dout`: float array of any shape, the upstream gradient.
-- `cache`: `out = tanh(x)`, what `tanh_forward` above returns as its cache (**not** `x`), the shape of `dout`.
-- Return `dx = dout * (1 - out**2)`, a new float array of the shape of `dout`.
+- `cache`: `out` $= \tanh(x)$, what `tanh_forward` above returns as its cache (**not** `x`), the shape of
+  `dout`.
+- Return `dx` $= \partial L/\partial x$, a new float array of the shape of `dout`. Derive $\tanh'(x)$ and write
+  it in terms of `out`, as section 1 did for the sigmoid: then the backward pass needs no exponential.
 - Do not change `dout` or `out`. Numpy only; not `gdbp.layers.tanh_backward`.
 """, cell_id="md_tanh")
 
 nb.solution("tanh_backward", r'''
 def tanh_backward(dout, cache):
-    """Backward pass of tanh: dx = dout * (1 - out**2), with cache = out = tanh(x).
+    """Backward pass of tanh from the cached output out = tanh(x).
 
     dout: any shape; cache: out, same shape. Returns dx of that shape.
     """
     ### BEGIN SOLUTION
     out = cache
-    dx = dout * (1 - out**2)
-    return dx
+    return dout * (1.0 - out * out)
     ### END SOLUTION
 ''')
 
+nb.hints("tanh_backward", [r"""
+Differentiate $\tanh(x) = \sinh(x)/\cosh(x)$ with the quotient rule ($\sinh' = \cosh$, $\cosh' = \sinh$), then
+replace every $\sinh/\cosh$ by $\tanh$. The result only involves $\tanh(x)$, which is exactly what the cache holds.
+""", r"""
+$$\tanh'(x) = \frac{\cosh^2 x - \sinh^2 x}{\cosh^2 x} = 1 - \tanh^2(x), \qquad\text{so}\qquad
+dx = dout \cdot \big(1 - \text{out}^2\big) \text{ entrywise.}$$
+
+The cache **is** $\tanh(x)$: applying `np.tanh` to it again computes $1 - \tanh^2(\tanh(x))$, a classic mistake.
+""", r"""
+```python
+def tanh_backward(dout, cache):
+    out = cache     # tanh(x), already computed by the forward pass
+    dx = ...        # dout times the local derivative, written with out only
+    return dx
+```
+"""])
+
 nb.test("test_tanh_backward", points=1, source=r'''
-"""tanh_backward: dout * (1 - out**2) from the cached output, against gdbp.layers.tanh_backward."""
+"""tanh_backward: the local derivative from the cached output, against gdbp.layers.tanh_backward."""
 from gdbp.checks import check_tanh_backward
 
 check_tanh_backward(tanh_backward)
@@ -463,51 +557,122 @@ nb.code(r'''
 x = rng.normal(size=(4, 6))
 x = np.where(np.abs(x) < 1e-3, 1e-3, x)  # away from ReLU's kink at 0
 dout = rng.normal(size=x.shape)
-for name, forward, fn, reference in (("relu", relu_forward, relu_backward, reference_relu_backward),
-                                     ("tanh", tanh_forward, tanh_backward, gdbp.layers.tanh_backward)):
+relu_bw = yours_or_reference(relu_backward, reference_relu_backward, np.ones(3), np.array([-1.0, 0.0, 1.0]),
+                             name="gdbp.layers.relu_backward")
+tanh_bw = yours_or_reference(tanh_backward, gdbp.layers.tanh_backward, np.ones(3), np.array([-0.5, 0.0, 0.5]))
+for name, forward, backward in (("relu", relu_forward, relu_bw), ("tanh", tanh_forward, tanh_bw)):
     out, cache = forward(x)
-    backward = yours_or_reference(fn, reference, dout, cache, name=f"gdbp.layers.{name}_backward")
     dx = backward(dout, cache)
     dx_numeric = numerical_gradient_array(lambda x_: forward(x_)[0], x, dout)
     print(f"{name}: rel_error(dx, numerical dx) = {rel_error(dx, dx_numeric):.1e}")
 ''', cell_id="activation_check")
+
+nb.md(r"""
+### What the backward passes multiply `dout` by
+
+With `dout` all ones, a backward pass returns the local derivative itself. The plot does that with your
+`relu_backward` and `tanh_backward` (or the references, until yours are written) and `gdbp.layers`' sigmoid.
+The sigmoid's derivative is at most $1/4$, and tanh's and the sigmoid's vanish for large $|x|$ ("saturated"
+units pass almost no gradient); ReLU passes `dout` unchanged wherever $x > 0$. This is one reason deep networks
+mostly use ReLU.
+""", cell_id="md_activations")
+
+nb.code(r'''
+grid = np.linspace(-5, 5, 501)
+ones = np.ones_like(grid)
+curves = {}
+for name, forward, backward in (("relu", relu_forward, relu_bw),
+                                ("sigmoid", gdbp.layers.sigmoid_forward, gdbp.layers.sigmoid_backward),
+                                ("tanh", tanh_forward, tanh_bw)):
+    out, cache = forward(grid)
+    curves[name] = (out, backward(ones, cache))  # dout = 1: the local derivative
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+for name, (values, derivative) in curves.items():
+    axes[0].plot(grid, values, label=name)
+    axes[1].plot(grid, derivative, label=name)
+axes[0].set(xlabel="x", ylabel="out", title="activations", ylim=(-1.2, 2.5))
+axes[1].set(xlabel="x", ylabel="d out / d x", title="local derivatives (backward with dout = 1)")
+axes[1].axhline(0.25, color="grey", lw=0.8, ls=":")
+axes[1].annotate("sigmoid: at most 1/4", (1.2, 0.27))
+for ax in axes:
+    ax.legend()
+    ax.grid(alpha=0.3)
+fig.tight_layout()
+plt.show()
+plt.close(fig)
+''', cell_id="activations_plot")
 
 # --------------------------------------------------------------------------------------------------------
 nb.md(r"""
 ## 4. The loss layer: softmax cross-entropy
 
 The last node of a classifier turns class scores $s$ (logits, shape $(N, C)$) and integer labels $y$ (shape
-$(N,)$) into the scalar loss, the mean negative log-probability of the correct classes (notebook 02):
+$(N,)$) into the scalar loss, the mean negative log-probability of the correct classes:
 
-$$L = \frac{1}{N}\sum_{i=1}^{N} \Big(\log \sum_{k} e^{s_{ik}} - s_{i, y_i}\Big), \qquad
-\frac{\partial L}{\partial s} = \frac{p - \text{onehot}(y)}{N}, \qquad p_{ij} = \frac{e^{s_{ij}}}{\sum_k e^{s_{ik}}}.$$
+$$L = -\frac{1}{N}\sum_{i=1}^{N} \log p_{i, y_i} = \frac{1}{N}\sum_{i=1}^{N} \Big(\log \sum_{k} e^{s_{ik}} - s_{i, y_i}\Big),
+\qquad p_{ij} = \frac{e^{s_{ij}}}{\sum_k e^{s_{ik}}}.$$
 
 A loss layer has no `dout` to receive: it **starts** backpropagation, since $\partial L/\partial L = 1$. So it
-is one function that returns both the loss and `dscores`, the first upstream gradient, which goes straight into
-the last layer's backward pass.
+is one function that returns both the loss and `dscores` $= \partial L/\partial s$, the first upstream gradient,
+which goes straight into the last layer's backward pass. Notebook 02 derived that gradient
+(`softmax_ce_grad`); here the new difficulty is the **loss value**, which must stay finite for logits of
+$\pm 10^3$, where $e^{1000}$ overflows and $e^{-1000}$ is 0 in float64.
 
-**Stable for logits of $10^3$.** Subtract each row's maximum first: `shifted = scores - scores.max(axis=1,
-keepdims=True)`. This changes neither $p$ nor $L$, and every `np.exp(shifted)` is in $(0, 1]$. Then compute
-the loss from **log-probabilities**, never as `np.log(p)`: a label 1000 below its row's maximum has
-$p = e^{-1000}$, which is 0 in float64, and $\log 0 = -\infty$. Instead
+### A worked example: the two-class case
 
-$$\log p_{ij} = \text{shifted}_{ij} - \log \sum_k e^{\text{shifted}_{ik}},$$
+With two classes one score per example is enough: $s_i$ (shape $(N,)$), labels $y_i \in \{0, 1\}$ and
+$P(y_i = 1) = \sigma(s_i) = e^{s_i}/(e^0 + e^{s_i})$: softmax over the two scores $(0, s_i)$. The loss of one
+example is then $\log(e^0 + e^{s_i}) - y_i s_i$, and its mean over the batch has the gradient
+$\partial L/\partial s_i = (\sigma(s_i) - y_i)/N$.
 
-where the sum is at least 1 (the maximum contributes $e^0$), so the log is always finite.
+Written naively, `np.log(1 + np.exp(s))` overflows for $s = 1000$: `inf`. The cure is to **factor out the
+largest exponent**. With $m_i = \max(0, s_i)$,
+
+$$\log\big(e^0 + e^{s_i}\big) = m_i + \log\big(e^{0 - m_i} + e^{s_i - m_i}\big),$$
+
+an identity (multiply inside the log by $e^{-m_i}$, add $m_i$ outside). Now every exponent is at most 0, so no
+`exp` overflows, and one of the two terms is exactly $e^0 = 1$, so the sum is at least 1 and its log is finite.
+The probability comes from the same numbers: $\sigma(s_i) = e^{s_i - \log(e^0 + e^{s_i})}$.
 """, cell_id="md_softmax")
+
+nb.code(r'''
+def logistic_loss(scores, y):
+    """Mean two-class cross-entropy of scores (N,) and labels y (N,) in {0, 1}, stable for any scores.
+    Returns (loss, dscores): a numpy float and an array of shape (N,)."""
+    m = np.maximum(scores, 0.0)                               # the larger of the exponents 0 and s
+    log_sum_exp = m + np.log(np.exp(-m) + np.exp(scores - m))  # log(e^0 + e^s), every exponent <= 0
+    losses = log_sum_exp - y * scores                         # one per example, (N,)
+    prob = np.exp(scores - log_sum_exp)                       # sigma(s) = e^s / (e^0 + e^s)
+    return losses.mean(), (prob - y) / len(scores)
+
+
+scores, labels = np.array([1000.0, -1000.0, 0.0, 2.0]), np.array([0, 1, 1, 1])
+with np.errstate(over="ignore"):
+    naive = np.mean(np.log(1 + np.exp(scores)) - labels * scores)
+loss, dscores = logistic_loss(scores, labels)
+print(f"naive loss {naive}, stable loss {loss:.4f} (rows 0 and 1 are wrong by 1000: each adds 1000 / N)")
+print("dscores =", dscores.round(4))
+s = rng.normal(size=5)
+t = rng.integers(0, 2, size=5)
+result = gradient_check(lambda s_: logistic_loss(s_, t)[0], logistic_loss(s, t)[1], s)
+print(f"gradient check of dscores: max rel error {result.max_rel_error:.1e}")
+''', cell_id="logistic_loss")
 
 nb.md(r"""
 ### Exercise 4: softmax cross-entropy, loss and gradient (2 points)
 
-Write `softmax_loss(scores, y) -> (loss, dscores)`:
+Write `softmax_loss(scores, y) -> (loss, dscores)`, the $C$-class version of the worked example:
 
 - `scores`: float array of shape `(N, C)`, entries possibly around $\pm 10^3$.
 - `y`: integer array of shape `(N,)`, with `0 <= y[i] < C`.
-- Return a tuple `(loss, dscores)`: `loss` a float, the **mean** over the $N$ examples of
-  $\log\sum_k e^{s_{ik}} - s_{i,y_i}$, computed from the log-probabilities above; `dscores` a float array of
-  shape `(N, C)`, $(p - \text{onehot}(y))/N$.
-- Index one entry per row with `[np.arange(N), y]` (not `[:, y]`). Do not change `scores` or `y`. Numpy only;
-  not `gdbp.layers.softmax_loss`.
+- Return a tuple `(loss, dscores)`: `loss` a Python float, the **mean** over the $N$ examples of
+  $\log\sum_k e^{s_{ik}} - s_{i,y_i}$; `dscores` a float array of shape `(N, C)`, $\partial L/\partial s$ (the
+  gradient of notebook 02).
+- Both must be finite for logits of $\pm 10^3$: a label 1000 below its row's maximum has $p = e^{-1000}$,
+  which is 0 in float64, so `np.log(p)` would be $-\infty$.
+- A numpy fact: indexing with two integer arrays, `a[np.arange(N), y]`, picks the one entry `a[i, y[i]]` of
+  every row `i` (an array of shape `(N,)`); `a[:, y]` would pick whole columns instead.
+- Do not change `scores` or `y`. Numpy only; not `gdbp.layers.softmax_loss`.
 """, cell_id="md_ex_softmax")
 
 nb.solution("softmax_loss", r'''
@@ -518,17 +683,44 @@ def softmax_loss(scores, y):
     """
     ### BEGIN SOLUTION
     N = scores.shape[0]
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    exp_shifted = np.exp(shifted)
-    sum_exp = exp_shifted.sum(axis=1, keepdims=True)
-    log_probs = shifted - np.log(sum_exp)
-    loss = -log_probs[np.arange(N), y].mean()
-    dscores = exp_shifted / sum_exp
-    dscores[np.arange(N), y] -= 1
-    dscores /= N
-    return float(loss), dscores
+    rows = np.arange(N)
+    top = np.max(scores, axis=1, keepdims=True)
+    log_norm = top + np.log(np.sum(np.exp(scores - top), axis=1, keepdims=True))  # log sum_k e^s_ik, (N, 1)
+    log_p = scores - log_norm
+    loss = -np.mean(log_p[rows, y])
+    dscores = np.exp(log_p)
+    dscores[rows, y] -= 1.0
+    return float(loss), dscores / N
     ### END SOLUTION
 ''')
+
+nb.hints("softmax_loss", [r"""
+Do what the worked example did, with $C$ exponents per row instead of two: factor out each row's **largest**
+score before `np.exp`, compute $\log\sum_k e^{s_{ik}}$ from the shifted scores, and get the log-probabilities
+by subtraction, never by taking `np.log` of a probability. The probabilities $p$ for the gradient come from the
+same log-probabilities.
+""", r"""
+With $m_i = \max_k s_{ik}$:
+
+$$\log\sum_k e^{s_{ik}} = m_i + \log\sum_k e^{s_{ik} - m_i}, \qquad \log p_{ij} = s_{ij} - \log\sum_k e^{s_{ik}},$$
+
+$$L = -\frac1N \sum_i \log p_{i, y_i}, \qquad \frac{\partial L}{\partial s} = \frac{p - \text{onehot}(y)}{N}.$$
+
+Shapes: keep the row maximum and the row sum as `(N, 1)` (`keepdims=True`) so that they broadcast against
+`(N, C)`.
+""", r"""
+```python
+def softmax_loss(scores, y):
+    N = scores.shape[0]
+    rows = np.arange(N)
+    top = ...               # (N, 1): each row's maximum
+    log_norm = ...          # (N, 1): log sum_k exp(scores), computed from scores - top
+    log_p = ...             # (N, C): log-probabilities
+    loss = ...              # a float: minus the mean of the correct classes' log-probabilities
+    dscores = ...           # (N, C): (p - onehot(y)) / N, built in a new array
+    return float(loss), dscores
+```
+"""])
 
 nb.test("test_softmax_loss", points=2, source=r'''
 """softmax_loss: the mean loss and (p - onehot(y)) / N, finite for logits near 1e3, against gdbp.layers."""
@@ -591,10 +783,7 @@ nb.code(r'''
 probe_x, probe_w, probe_b = np.ones((2, 3)), np.ones((3, 2)), np.zeros(2)
 affine_bw = yours_or_reference(affine_backward, reference_affine_backward, np.ones((2, 2)),
                                (probe_x, probe_w, probe_b), name="gdbp.layers.affine_backward")
-relu_bw = yours_or_reference(relu_backward, reference_relu_backward, np.ones(3), np.array([-1.0, 0.0, 1.0]),
-                             name="gdbp.layers.relu_backward")
-tanh_bw = yours_or_reference(tanh_backward, gdbp.layers.tanh_backward, np.ones(3), np.array([-0.5, 0.0, 0.5]))
-loss_fn = yours_or_reference(softmax_loss, gdbp.layers.softmax_loss, np.zeros((2, 3)), np.array([0, 2]))
+# relu_bw, tanh_bw and loss_fn are your functions or the references, chosen in the cells of sections 3 and 4
 ACTIVATIONS = {"relu": (relu_forward, relu_bw), "tanh": (tanh_forward, tanh_bw)}
 
 
@@ -782,12 +971,13 @@ nb.md(r"""
 
 - A layer is a **forward/backward pair**: `out, cache = forward(...)` keeps what the backward pass needs;
   `backward(dout, cache)` returns the gradient of every input, **each of the shape of its input**.
-- **Affine**: `dx = (dout @ w.T).reshape(x.shape)`, `dw = x2d.T @ dout`, `db = dout.sum(axis=0)`: shapes pick
-  the products, and the sum over the batch is there because $b$ is added to every example.
-- **Activations** act entrywise: `dx = dout * local derivative`. ReLU: mask `x > 0` (0 at the kink); sigmoid
-  and tanh: from the cached output, `out * (1 - out)` and `1 - out**2`; both vanish when saturated.
-- **Softmax cross-entropy** starts backpropagation: `dscores = (p - onehot(y)) / N`. Subtract the row maximum
-  and use log-probabilities, so logits of $10^3$ are harmless.
+- **Deriving a backward pass**: write one entry of the output, find every output entry an input appears in,
+  sum `dout` times the local derivative over them, and read the sum as a numpy expression of the right shape.
+  A sum over a shared index is a matrix product; a parameter used by every example sums over the batch.
+- **Activations** act entrywise: `dx` is `dout` times the local derivative. ReLU's is 1 or 0 (0 at the kink);
+  the sigmoid's and tanh's are functions of their output, so they cache `out`, and both vanish when saturated.
+- **Softmax cross-entropy** starts backpropagation with `dscores`, the gradient of notebook 02. Factor each row's
+  largest exponent out of the log-sum-exp and work with log-probabilities, so logits of $10^3$ are harmless.
 - **Composing**: run the layers forward keeping the caches, then backward in reverse order. Check every
   gradient numerically (`gdbp.gradcheck`) once; then trust the fast analytic one.
 - **Backpropagation computes the gradient (the chain rule in reverse order over the graph, all parameters for

@@ -1,9 +1,15 @@
 """Authoring source of solutions/08_momentum_nesterov: momentum and Nesterov on ill-conditioned valleys.
 
 Run ``.venv/bin/python tools/notebooks/08_momentum_nesterov.py`` to rebuild the instructor notebook, then
-regenerate the learner release with ``nbgrader generate_assignment 08_momentum_nesterov`` (see CONTRIBUTING).
+regenerate the learner release with ``gdbp-course release 08_momentum_nesterov`` (see CONTRIBUTING).
 Exercises (docs/exercises.md): ``momentum`` and ``nesterov``, checked by ``gdbp.checks.check_momentum`` /
 ``check_nesterov`` against ``gdbp.optim`` in its paper convention (Ruder's overview: lr inside the velocity).
+
+Worked, then faded (issue 10): the worked example is a rule with state that is neither exercise (gradient
+descent with the learning rate lr / sqrt(t), the state a step count); the exercises follow their algorithm
+boxes (the paper's equations are the specification), and no cell shows their numpy code: the velocity demo
+computes the unrolled weighted sum, and the look-ahead check runs gdbp's own ``momentum`` with the gradient at
+the look-ahead point.
 """
 import pathlib
 import sys
@@ -80,7 +86,7 @@ import numpy as np
 
 from gdbp import optim
 # values_along(objective, trajectory): the objective at each finite point of a path (a diverged run is cut
-# short); yours_or_reference(fn, reference, *probe_args): your rule if one update runs, else gdbp's with a note
+# short); yours_or_reference(fn, reference): your rule once it passes its checker, else gdbp's, with a note
 from gdbp.course import values_along, yours_or_reference
 from gdbp.descent import optimize
 from gdbp.objectives import get_objective
@@ -149,7 +155,7 @@ crawls along it (the $x$ factor is $0.91$).
 nb.code(r'''
 runs = {"small lr 0.05": optimize(valley.grad, valley.start, optim.sgd, 60, lr=0.05),
         "large lr 0.45": optimize(valley.grad, valley.start, optim.sgd, 60, lr=0.45)}
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 plot_contours(valley, runs, ax=axes[0])
 plot_losses({name: values_along(valley, run) for name, run in runs.items()}, ax=axes[1])
 axes[1].set_title("60 steps of plain gradient descent")
@@ -179,7 +185,7 @@ print(f"curvatures at the start: {curvatures_at_start.round(1)}, condition numbe
 
 sgd_run = optimize(rosenbrock.grad, rosenbrock.start, optim.sgd, 1000, lr=1e-3)
 print(f"after 1000 steps of sgd (lr=1e-3): {sgd_run[-1].round(3)}, f = {rosenbrock.value(sgd_run[-1]):.3f}")
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 plot_contours(rosenbrock, {"sgd": sgd_run}, ax=axes[0])
 plot_losses({"sgd": values_along(rosenbrock, sgd_run)}, ax=axes[1])
 axes[1].set_title("SGD falls into the valley at once, then crawls along its floor")
@@ -212,6 +218,12 @@ the same idea with the learning rate rescaled by $1 - \gamma$; not what the exer
 """, cell_id="md_ema")
 
 nb.code(r'''
+def velocity_unrolled(gradients, gamma, lr):
+    """v_t = lr * sum_{k=1..t} gamma**(t - k) * g_k for t = 1..T: each velocity from its weighted sum."""
+    return np.array([lr * np.sum(gamma ** (t - np.arange(1, t + 1)) * gradients[:t])
+                     for t in range(1, len(gradients) + 1)])
+
+
 gamma, lr, num_steps = 0.9, 1.0, 40
 t = np.arange(1, num_steps + 1)
 sequences = {"constant gradient": np.ones(num_steps),
@@ -220,21 +232,59 @@ sequences = {"constant gradient": np.ones(num_steps),
 limits = {"constant gradient": [lr / (1 - gamma)],
           "alternating gradient": [lr / (1 + gamma), -lr / (1 + gamma)],
           "noisy gradient (mean 1, std 2)": [lr / (1 - gamma)]}
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.4), sharey=True)
 for ax, (label, gradients) in zip(axes, sequences.items()):
-    v, velocities = 0.0, []
-    for g in gradients:
-        v = gamma * v + lr * g
-        velocities.append(v)
+    velocities = velocity_unrolled(gradients, gamma, lr)
     ax.plot(t, gradients, "o", ms=3, color="grey", label="gradient g_t")
     ax.plot(t, velocities, color="C1", label=f"v_t (gamma = {gamma})")
     for limit in limits[label]:
         ax.axhline(limit, color="C1", ls=":", lw=1)
-    ax.set(title=label, xlabel="step t")
-axes[0].legend()
+    ax.set_title(label, fontsize="medium")
+    ax.set_xlabel("step t")
+axes[0].legend(fontsize="small")
+fig.tight_layout()
 plt.show()
 plt.close(fig)
 ''', cell_id="ema_plot")
+
+nb.md(r"""
+### A worked example: an update rule that keeps state
+
+Every update rule of the course has the contract of `gdbp.optim`, which notebook 04's `sgd` had with an empty
+state:
+
+```python
+new_param, new_state = rule(param, grad, state, **hyperparameters)   # state is None on the first call
+```
+
+The caller (here `gdbp.descent.optimize`, on a network the `Optimizer`) keeps whatever the rule returned as
+`new_state` and passes it back, unchanged, at the next call. A rule that remembers anything, a velocity, a
+sum, a step count, keeps it there, and only there. Here is a rule that needs a memory and is **not** one of
+this notebook's exercises: gradient descent whose learning rate decays as $\eta/\sqrt t$ at step $t$,
+
+$$t \leftarrow t + 1, \qquad \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt t}\, g_t \qquad (t = 0 \text{ before the first step}).$$
+
+Its state is the number of steps taken so far. Three things to copy from it: the first call (`state is None`)
+starts from the initial state; the function computes **new** values (nothing is changed in place, so the
+caller's arrays and the old state stay valid); and it returns the new state next to the new parameter.
+""", cell_id="md_state_worked")
+
+nb.code(r'''
+def sgd_sqrt_decay(param, grad, state, lr=0.1):
+    """Gradient descent with the learning rate lr / sqrt(t) at step t. The state is t, the steps taken so far."""
+    t = 1 if state is None else state + 1  # this call makes step t; the first call (state None) is step 1
+    new_param = param - lr / np.sqrt(t) * grad
+    return new_param, t                # the caller passes this t back at the next call
+
+
+param, state = valley.start.copy(), None
+for _ in range(3):
+    new_param, state = sgd_sqrt_decay(param, valley.grad(param), state, lr=0.45)
+    print(f"step {state}: learning rate {0.45 / np.sqrt(state):.3f}, param {param} -> {new_param}")
+    param = new_param
+run = optimize(valley.grad, valley.start, sgd_sqrt_decay, 100, lr=0.45)  # optimize threads the state the same way
+print(f"after 100 steps: {run[-1].round(4)}, f = {values_along(valley, run)[-1]:.2e}")
+''', cell_id="state_worked")
 
 # --------------------------------------------------------------------------------------------------------
 nb.md(r"""
@@ -271,9 +321,9 @@ update:
   itself, a tuple, a dict). When `state` is `None`, start from $v_0$ = `np.zeros_like(param)`.
 - `lr` ($\eta$, default `0.01`) and `momentum` ($\gamma$, default `0.9`): keep these names and defaults. Inside
   the function the name `momentum` means the number $\gamma$, not the function; that is fine.
-- Compute `v = momentum * v_prev + lr * grad` (learning rate **inside** the velocity, as in the box; not
-  PyTorch's form), then `new_param = param - v`, and return `(new_param, new_state)` with the new $v$ in
-  `new_state`.
+- Return `(new_param, new_state)`: `new_param` is $\theta_t$ of the box, a new array of `param`'s shape, and
+  `new_state` holds the new velocity $v_t$. The learning rate is **inside** the velocity, as in the box (not
+  PyTorch's form).
 - Build new arrays: do not change `param`, `grad` or the arrays in `state` in place (no `-=`, no `+=`).
 - Write it with numpy; importing `gdbp.optim.momentum` does not count (the grader checks).
 """, cell_id="md_momentum")
@@ -283,7 +333,7 @@ def momentum(param, grad, state, lr=0.01, momentum=0.9):
     """One step of gradient descent with momentum, learning rate inside the velocity (Ruder's form).
 
     param: array (any shape), grad: array of the same shape, state: None or the previous new_state.
-    Returns (new_param, new_state): new_param = param - v with v = momentum * v_prev + lr * grad.
+    Returns (new_param, new_state), new_state holding the velocity v.
     """
     ### BEGIN SOLUTION
     v_prev = np.zeros_like(param) if state is None else state
@@ -292,6 +342,24 @@ def momentum(param, grad, state, lr=0.01, momentum=0.9):
     return new_param, v
     ### END SOLUTION
 ''')
+
+nb.hints("momentum", [r"""
+The shape of `sgd_sqrt_decay` fits: on the first call build the initial state, then compute the new
+velocity from the old one and the gradient, then the new parameter from the new velocity, and return both.
+The state here is the velocity array itself (or a container holding it) instead of a step count.
+""", r"""
+The box, line by line, with the code's names: $v_t$ from $v_{t-1}$ (the velocity in `state`, or zeros on the
+first call), `momentum` ($\gamma$), `lr` ($\eta$) and `grad` ($g_t$); then $\theta_t = \theta_{t-1} - v_t$.
+All operations are entrywise, and every array has `param`'s shape.
+""", r"""
+```python
+def momentum(param, grad, state, lr=0.01, momentum=0.9):
+    v_prev = ...            # the velocity from state, or np.zeros_like(param) on the first call
+    v = ...                 # the first line of the box
+    new_param = ...         # the second line
+    return new_param, v     # the state you will receive back at the next call
+```
+"""])
 
 nb.test("test_momentum", points=2, source=r'''
 """momentum: Ruder's form (lr inside the velocity) against gdbp.optim.momentum, step by step."""
@@ -312,7 +380,7 @@ nb.code(r'''
 momentum_rule = yours_or_reference(momentum, optim.momentum, np.zeros(2), np.ones(2), None)
 runs = {"sgd": optimize(valley.grad, valley.start, optim.sgd, 100, lr=0.05),
         "momentum": optimize(valley.grad, valley.start, momentum_rule, 100, lr=0.05, momentum=0.9)}
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 plot_contours(valley, runs, ax=axes[0])
 plot_losses({name: values_along(valley, run) for name, run in runs.items()}, ax=axes[1])
 axes[1].set_title("lr = 0.05 for both: momentum travels much further")
@@ -357,7 +425,7 @@ runs = {"sgd": optimize(rosenbrock.grad, rosenbrock.start, optim.sgd, 1000, lr=1
         "momentum": optimize(rosenbrock.grad, rosenbrock.start, momentum_rule, 1000, lr=1e-3, momentum=0.9)}
 for name, run in runs.items():
     print(f"{name:9s} after 1000 steps: {run[-1].round(3)}, f = {values_along(rosenbrock, run)[-1]:.2e}")
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 plot_contours(rosenbrock, runs, ax=axes[0])
 plot_losses({name: values_along(rosenbrock, run) for name, run in runs.items()}, ax=axes[1])
 plt.show()
@@ -412,8 +480,8 @@ rule:
 - `state`: `None` on the first call (start from $v_0$ = `np.zeros_like(param)`), afterwards what your
   function returned; it holds the velocity $v$, in a form of your choice.
 - `lr` ($\eta$, default `0.01`), `momentum` ($\gamma$, default `0.9`); learning rate **inside** the velocity.
-- Compute `v = momentum * v_prev + lr * grad`, then `new_param = param - (momentum * v + lr * grad)` with
-  the **new** `v`; return `(new_param, new_state)` with the new $v$ in `new_state`.
+- Return `(new_param, new_state)`: `new_param` is $\phi_t$ of the box, a new array, and `new_state` holds the
+  new velocity $v_t$. Note that the step uses the **new** velocity $v_t$, the one just computed.
 - No in-place changes of `param`, `grad` or `state`; do not import `gdbp.optim.nesterov`.
 """, cell_id="md_nesterov")
 
@@ -422,7 +490,7 @@ def nesterov(param, grad, state, lr=0.01, momentum=0.9):
     """One step of Nesterov accelerated gradient in the look-ahead form (lr inside the velocity).
 
     param: array (any shape), the look-ahead point phi; grad: the gradient at param; state: None or the
-    previous new_state. Returns (new_param, new_state) with new_param = param - (momentum * v + lr * grad).
+    previous new_state. Returns (new_param, new_state), new_state holding the velocity v.
     """
     ### BEGIN SOLUTION
     v_prev = np.zeros_like(param) if state is None else state
@@ -431,6 +499,23 @@ def nesterov(param, grad, state, lr=0.01, momentum=0.9):
     return new_param, v
     ### END SOLUTION
 ''')
+
+nb.hints("nesterov", [r"""
+Your `momentum` computes the same velocity; only the step differs. After the new velocity, the step adds the
+momentum part of the *next* step ($\gamma v_t$) to a plain gradient step ($\eta g_t$).
+""", r"""
+$$v_t = \gamma v_{t-1} + \eta g_t, \qquad \phi_t = \phi_{t-1} - (\gamma v_t + \eta g_t),$$
+
+with `param` $= \phi_{t-1}$. Using $v_{t-1}$ instead of $v_t$ in the second equation is the classic slip.
+""", r"""
+```python
+def nesterov(param, grad, state, lr=0.01, momentum=0.9):
+    v_prev = ...            # from state, or zeros on the first call
+    v = ...                 # the same velocity as momentum's
+    new_param = ...         # the look-ahead step, with the new v
+    return new_param, v
+```
+"""])
 
 nb.test("test_nesterov", points=2, source=r'''
 """nesterov: the look-ahead form with the gradient at param, against gdbp.optim.nesterov, step by step."""
@@ -443,7 +528,8 @@ nb.md(r"""
 ### Check the derivation numerically
 
 Below, Ruder's form is run directly: it *can* evaluate the gradient at the look-ahead point because it holds
-the whole objective. Your rule, run by `optimize`, only ever sees the gradient at its own parameter. If the
+the whole objective. Ruder's NAG is a momentum step whose gradient is taken at the look-ahead point, so the
+cell runs gdbp's `momentum` with that gradient. Your rule, run by `optimize`, only ever sees the gradient at its own parameter. If the
 derivation is right, your parameters are Ruder's look-ahead points: $\phi_t = \theta_t - \gamma v_t$ at every
 step.
 """, cell_id="md_lookahead_check")
@@ -451,12 +537,13 @@ step.
 nb.code(r'''
 nesterov_rule = yours_or_reference(nesterov, optim.nesterov, np.zeros(2), np.ones(2), None)
 lr, gamma, num_steps = 1e-3, 0.9, 200
-theta, v = rosenbrock.start.copy(), np.zeros(2)
-lookahead_points = [theta - gamma * v]
+theta, state = rosenbrock.start.copy(), None
+lookahead_points = [theta.copy()]
 for _ in range(num_steps):
-    v = gamma * v + lr * rosenbrock.grad(theta - gamma * v)  # the gradient at the look-ahead point
-    theta = theta - v
-    lookahead_points.append(theta - gamma * v)
+    v_prev = np.zeros(2) if state is None else state.v  # gdbp's momentum keeps its velocity in state.v
+    grad_ahead = rosenbrock.grad(theta - gamma * v_prev)  # the gradient at the look-ahead point
+    theta, state = optim.momentum(theta, grad_ahead, state, lr=lr, momentum=gamma)  # a momentum step with it
+    lookahead_points.append(theta - gamma * state.v)
 phi = optimize(rosenbrock.grad, rosenbrock.start, nesterov_rule, num_steps, lr=lr, momentum=gamma)
 gap = np.abs(phi - np.array(lookahead_points)).max()
 print(f"largest |phi_t - (theta_t - gamma v_t)| over {num_steps} steps: {gap:.1e} (rounding errors only if < 1e-10)")
@@ -478,7 +565,7 @@ Both objectives, the same learning rate and $\gamma = 0.9$ for momentum and Nest
 
 nb.code(r'''
 settings = {valley: (100, 0.05), rosenbrock: (1000, 1e-3)}  # objective: (steps, lr)
-fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+fig, axes = plt.subplots(2, 2, figsize=(10, 8))
 for row, (objective, (num_steps, lr)) in zip(axes, settings.items()):
     runs = {"sgd": optimize(objective.grad, objective.start, optim.sgd, num_steps, lr=lr),
             "momentum": optimize(objective.grad, objective.start, momentum_rule, num_steps, lr=lr, momentum=0.9),

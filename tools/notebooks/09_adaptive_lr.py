@@ -1,9 +1,14 @@
 """Authoring source of solutions/09_adaptive_lr: Adagrad, RMSprop and Adadelta, per-parameter learning rates.
 
 Run ``.venv/bin/python tools/notebooks/09_adaptive_lr.py`` to rebuild the instructor notebook, then
-regenerate the learner release with ``nbgrader generate_assignment 09_adaptive_lr`` (see CONTRIBUTING).
+regenerate the learner release with ``gdbp-course release 09_adaptive_lr`` (see CONTRIBUTING).
 Exercises (docs/exercises.md): ``adagrad``, ``rmsprop`` and ``adadelta``, checked by ``gdbp.checks`` against
 ``gdbp.optim`` in its paper convention (Ruder's overview: eps inside the square roots, Adadelta without lr).
+
+Worked, then faded (issue 10): section 1 works the first step of "divide by the gradient's own size" through
+(code and numbers); notebook 08 worked the state contract. Each exercise then follows its algorithm box (the
+paper's equations are the specification) with the conventions stated (where eps goes, which average the step
+uses); the numpy code of the rules is in no visible cell, only in the hints' skeletons as blanks.
 """
 import pathlib
 import sys
@@ -82,7 +87,7 @@ import numpy as np
 
 from gdbp import optim
 # values_along(objective, trajectory): the objective at each finite point of a path (a diverged run is cut
-# short); yours_or_reference(fn, reference, *probe_args): your rule if one update runs, else gdbp's with a note
+# short); yours_or_reference(fn, reference): your rule once it passes its checker, else gdbp's, with a note
 from gdbp.course import values_along, yours_or_reference
 from gdbp.descent import diverged, optimize
 from gdbp.objectives import get_objective
@@ -109,7 +114,7 @@ def effective_step_sizes(objective, trajectory):
 
 def plot_step_sizes(objective, runs, title):
     """Two panels, x and y: the effective step size of each run over the steps (log scales)."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
     for name, run in runs.items():
         sizes = effective_step_sizes(objective, run)
         for coordinate, ax in enumerate(axes):
@@ -117,7 +122,8 @@ def plot_step_sizes(objective, runs, title):
     for coordinate, ax in zip("xy", axes):
         ax.set(xlabel="step t", title=f"{title}: coordinate {coordinate}")
     axes[0].set_ylabel("effective step size |step| / |grad|")
-    axes[0].legend()
+    axes[0].legend(fontsize="small")
+    fig.tight_layout()
     plt.show()
     plt.close(fig)
 ''', cell_id="helpers")
@@ -172,13 +178,15 @@ The two agree unless $G_t$ is about as small as $\epsilon$, and then they differ
 
 nb.code(r'''
 grad = np.array([1e-8, 1.0])  # a coordinate with a tiny gradient, and a normal one
-G = grad**2
-print("eps inside the root (this course):", 0.01 / np.sqrt(G + 1e-8) * grad)
-print("eps outside the root (PyTorch):   ", 0.01 / (np.sqrt(G) + 1e-10) * grad)
+G = grad**2                   # G after the first step
+denominators = {"eps inside the root (this course)": np.sqrt(G + 1e-8),
+                "eps outside the root (PyTorch)   ": np.sqrt(G) + 1e-10}
+for where, denominator in denominators.items():
+    print(f"{where}: denominator {denominator}, step / lr = grad / denominator = {grad / denominator}")
 ''', cell_id="eps_placement")
 
 nb.md(r"""
-Inside the root, $\sqrt{10^{-16} + 10^{-8}} = 10^{-4}$ damps the tiny gradient: the step is $10^{-6}$. Outside,
+Inside the root, $\sqrt{10^{-16} + 10^{-8}} = 10^{-4}$ damps the tiny gradient: its step is $10^{-4}\,\eta$. Outside,
 $10^{-8} / (10^{-8} + 10^{-10}) \approx 1$: the tiny gradient gets a full step of about $\eta$. The checker has a
 case with gradients around $10^{-8}$ that tells the two apart.
 
@@ -191,9 +199,9 @@ Write `adagrad(param, grad, state, lr=0.01, eps=1e-8) -> (new_param, new_state)`
   $G$, the running sum of squared gradients (an array of `param`'s shape), in a form of your choice (the
   array itself, a tuple, a dict). When `state` is `None`, start from $G_0$ = `np.zeros_like(param)`.
 - `lr` ($\eta$, default `0.01`), `eps` ($\epsilon$, default `1e-8`): keep these names and defaults.
-- First `G = G_prev + grad**2` (the current gradient is included), then
-  `new_param = param - lr / np.sqrt(G + eps) * grad`: **eps inside the square root**.
-- Return `(new_param, new_state)` with the new $G$ in `new_state`. Build new arrays: no `+=`/`-=` on `param`,
+- Follow the box: $G_t$ **includes** the current gradient, and **eps is inside the square root**,
+  $\sqrt{G_t + \epsilon}$ (not PyTorch's form).
+- Return `(new_param, new_state)`: `new_param` is $\theta_t$, a new array, and `new_state` holds the new $G_t$. Build new arrays: no `+=`/`-=` on `param`,
   `grad` or the arrays in `state`. Write it with numpy; importing `gdbp.optim.adagrad` does not count.
 """, cell_id="md_adagrad_exercise")
 
@@ -202,7 +210,7 @@ def adagrad(param, grad, state, lr=0.01, eps=1e-8):
     """One step of Adagrad, eps inside the square root (Ruder's form).
 
     param: array (any shape), grad: array of the same shape, state: None or the previous new_state.
-    Returns (new_param, new_state): new_param = param - lr / sqrt(G + eps) * grad with G = G_prev + grad**2.
+    Returns (new_param, new_state), new_state holding G, the sum of the squared gradients so far.
     """
     ### BEGIN SOLUTION
     G_prev = np.zeros_like(param) if state is None else state
@@ -211,6 +219,24 @@ def adagrad(param, grad, state, lr=0.01, eps=1e-8):
     return new_param, G
     ### END SOLUTION
 ''')
+
+nb.hints("adagrad", [r"""
+The worked first step of section 1 divided by $\sqrt{g_1^2 + \epsilon}$. Adagrad divides by the same root of
+a **sum**: keep the running sum of squared gradients in the state, add this step's before you divide, and
+return the new sum (the state contract of notebook 08).
+""", r"""
+$$G_t = G_{t-1} + g_t^2, \qquad \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{G_t + \epsilon}}\, g_t,$$
+
+entrywise: `grad**2` squares each entry, `np.sqrt` takes each root, and every array has `param`'s shape.
+""", r"""
+```python
+def adagrad(param, grad, state, lr=0.01, eps=1e-8):
+    G_prev = ...            # from state, or np.zeros_like(param) on the first call
+    G = ...                 # the sum, with this step's squared gradient
+    new_param = ...         # the step, eps inside the root
+    return new_param, G
+```
+"""])
 
 nb.test("test_adagrad", points=2, source=r'''
 """adagrad: the sum of squared gradients, eps inside the square root, against gdbp.optim.adagrad."""
@@ -243,7 +269,7 @@ for t in (1, 10, 100, 2000):
     print(f"step {t:5d}: effective step sizes (x, y) = {sizes[t - 1].round(5)}")
 print(f"after 2000 steps: {adagrad_run[-1].round(3)}, f = {values_along(rosenbrock, adagrad_run)[-1]:.3f}")
 
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 plot_contours(rosenbrock, {"adagrad": adagrad_run}, ax=axes[0])
 for coordinate, style in zip("xy", ("-", "--")):
     axes[1].loglog(np.arange(1, len(sizes) + 1), sizes[:, "xy".index(coordinate)], style,
@@ -280,9 +306,10 @@ Write `rmsprop(param, grad, state, lr=0.001, rho=0.9, eps=1e-8) -> (new_param, n
 - `state`: `None` on the first call (start from $E[g^2]_0$ = `np.zeros_like(param)`), afterwards what your
   function returned; it holds $E[g^2]$, an array of `param`'s shape, in a form of your choice.
 - `lr` ($\eta$, default `0.001`), `rho` ($\rho$, default `0.9`), `eps` ($\epsilon$, default `1e-8`).
-- First `avg_sq_grad = rho * avg_sq_grad_prev + (1 - rho) * grad**2`, then
-  `new_param = param - lr / np.sqrt(avg_sq_grad + eps) * grad` (**eps inside the square root**).
-- Return `(new_param, new_state)`; no in-place changes; do not import `gdbp.optim.rmsprop`.
+- Follow the box: the average $E[g^2]_t$ **includes** the current gradient, and **eps is inside the square
+  root**.
+- Return `(new_param, new_state)` with the new $E[g^2]_t$ in `new_state`; no in-place changes; do not import
+  `gdbp.optim.rmsprop`.
 """, cell_id="md_rmsprop")
 
 nb.solution("rmsprop", r'''
@@ -290,7 +317,7 @@ def rmsprop(param, grad, state, lr=0.001, rho=0.9, eps=1e-8):
     """One step of RMSprop, eps inside the square root (Ruder's form).
 
     param: array (any shape), grad: array of the same shape, state: None or the previous new_state.
-    Returns (new_param, new_state): new_param = param - lr / sqrt(E[g^2] + eps) * grad.
+    Returns (new_param, new_state), new_state holding E[g^2], the moving average of the squared gradients.
     """
     ### BEGIN SOLUTION
     avg_sq_grad_prev = np.zeros_like(param) if state is None else state
@@ -299,6 +326,22 @@ def rmsprop(param, grad, state, lr=0.001, rho=0.9, eps=1e-8):
     return new_param, avg_sq_grad
     ### END SOLUTION
 ''')
+
+nb.hints("rmsprop", [r"""
+Your `adagrad` with one line changed: the running **sum** becomes a running **average**, the moving average
+of notebook 08 with weights $\rho$ for the old value and $1 - \rho$ for the new squared gradient.
+""", r"""
+$$E[g^2]_t = \rho\, E[g^2]_{t-1} + (1 - \rho)\, g_t^2, \qquad
+\theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{E[g^2]_t + \epsilon}}\, g_t .$$
+""", r"""
+```python
+def rmsprop(param, grad, state, lr=0.001, rho=0.9, eps=1e-8):
+    avg_sq_grad_prev = ...  # from state, or zeros on the first call
+    avg_sq_grad = ...       # the moving average, with this step's squared gradient
+    new_param = ...         # as in adagrad, with the average instead of the sum
+    return new_param, avg_sq_grad
+```
+"""])
 
 nb.test("test_rmsprop", points=2, source=r'''
 """rmsprop: a moving average of squared gradients, eps inside the square root, against gdbp.optim.rmsprop."""
@@ -323,7 +366,7 @@ runs = {"adagrad": adagrad_run,
         "rmsprop": optimize(rosenbrock.grad, rosenbrock.start, rmsprop_rule, 2000, lr=0.01)}
 for name, run in runs.items():
     print(f"{name:8s} after 2000 steps: {run[-1].round(3)}, f = {values_along(rosenbrock, run)[-1]:.4f}")
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 plot_contours(rosenbrock, runs, ax=axes[0])
 plot_losses({name: values_along(rosenbrock, run) for name, run in runs.items()}, ax=axes[1])
 plt.show()
@@ -381,10 +424,10 @@ Write `adadelta(param, grad, state, rho=0.9, eps=1e-6) -> (new_param, new_state)
   `param`'s shape, $E[g^2]$ and $E[\Delta\theta^2]$ (names in `gdbp`: `avg_sq_grad`, `avg_sq_delta`), e.g.
   as a tuple; when `state` is `None` both start as `np.zeros_like(param)`.
 - `rho` ($\rho$, default `0.9`) and `eps` ($\epsilon$, default `1e-6`). No `lr` argument.
-- In this order: update `avg_sq_grad` with `grad**2`; compute
-  `delta = -np.sqrt(avg_sq_delta_prev + eps) / np.sqrt(avg_sq_grad + eps) * grad` (old step average, new
-  gradient average, **eps inside both roots**); update `avg_sq_delta` with `delta**2`;
-  `new_param = param + delta` (`delta` already points downhill).
+- Follow the four lines of the box **in their order**: the step $\Delta\theta_t$ uses the average of the
+  squared steps **before** this one, $E[\Delta\theta^2]_{t-1}$, and the average of the squared gradients
+  **including** this one, $E[g^2]_t$; **eps is inside both square roots** ($\mathrm{RMS}[x] =
+  \sqrt{E[x^2] + \epsilon}$); $\Delta\theta_t$ already points downhill, so it is **added** to the parameter.
 - Return `(new_param, new_state)` with both new averages in `new_state`; no in-place changes; do not import
   `gdbp.optim.adadelta`.
 """, cell_id="md_adadelta")
@@ -394,7 +437,7 @@ def adadelta(param, grad, state, rho=0.9, eps=1e-6):
     """One step of Adadelta (Ruder's form: no learning rate, eps inside both square roots).
 
     param: array (any shape), grad: array of the same shape, state: None or the previous new_state.
-    Returns (new_param, new_state): new_param = param + delta, delta = -RMS[delta]_{t-1} / RMS[g]_t * grad.
+    Returns (new_param, new_state), new_state holding both moving averages.
     """
     ### BEGIN SOLUTION
     if state is None:
@@ -406,6 +449,33 @@ def adadelta(param, grad, state, rho=0.9, eps=1e-6):
     return param + delta, (avg_sq_grad, avg_sq_delta)
     ### END SOLUTION
 ''')
+
+nb.hints("adadelta", [r"""
+Two moving averages, each RMSprop's kind: one of the squared gradients (as in `rmsprop`) and one of the
+squared **steps**. The step divides the RMS of the past steps by the RMS of the gradients, which makes its
+units those of the parameter; then the new step enters its own average. Keep both averages in the state.
+""", r"""
+In the box's order, with $\mathrm{RMS}[x] = \sqrt{E[x^2] + \epsilon}$:
+
+1. $E[g^2]_t$ from $E[g^2]_{t-1}$ and $g_t^2$;
+2. $\Delta\theta_t = -\,\mathrm{RMS}[\Delta\theta]_{t-1} / \mathrm{RMS}[g]_t \cdot g_t$: the **old** step average,
+   the **new** gradient average;
+3. $E[\Delta\theta^2]_t$ from $E[\Delta\theta^2]_{t-1}$ and $\Delta\theta_t^2$;
+4. $\theta_t = \theta_{t-1} + \Delta\theta_t$.
+
+Doing 2 before 1 (the old gradient average) or 3 before 2 (the new step average) are the classic slips.
+""", r"""
+```python
+def adadelta(param, grad, state, rho=0.9, eps=1e-6):
+    if state is None:
+        state = ...                         # two arrays of zeros
+    avg_sq_grad_prev, avg_sq_delta_prev = state
+    avg_sq_grad = ...                       # line 1
+    delta = ...                             # line 2
+    avg_sq_delta = ...                      # line 3
+    return ..., (avg_sq_grad, avg_sq_delta) # line 4, and the new state
+```
+"""])
 
 nb.test("test_adadelta", points=3, source=r'''
 """adadelta: RMS of past steps over RMS of gradients, no learning rate, against gdbp.optim.adadelta."""
@@ -429,7 +499,7 @@ rules = {"sgd": (optim.sgd, dict(lr=0.45)), "adagrad": (adagrad_rule, dict(lr=0.
 runs = {name: optimize(valley.grad, valley.start, rule, 300, **hp) for name, (rule, hp) in rules.items()}
 for name, run in runs.items():
     print(f"{name:8s} after 300 steps: {run[-1].round(4)}, f = {values_along(valley, run)[-1]:.1e}")
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 plot_contours(valley, runs, ax=axes[0])
 plot_losses({name: values_along(valley, run) for name, run in runs.items()}, ax=axes[1])
 plt.show()

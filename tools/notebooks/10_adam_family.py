@@ -1,9 +1,16 @@
 """Authoring source of solutions/10_adam_family: Adam, AdaMax, Nadam, AMSGrad, and a race of all ten optimizers.
 
 Run ``.venv/bin/python tools/notebooks/10_adam_family.py`` to rebuild the instructor notebook, then
-regenerate the learner release with ``nbgrader generate_assignment 10_adam_family`` (see CONTRIBUTING).
+regenerate the learner release with ``gdbp-course release 10_adam_family`` (see CONTRIBUTING).
 Exercises (docs/exercises.md): ``adam``, ``adamax``, ``nadam``, ``amsgrad``, checked by
 ``gdbp.checks.check_<name>`` against ``gdbp.optim`` in its paper convention (Ruder's overview).
+
+Worked, then faded (issue 10): section 1 works the two moving averages and their bias correction through
+(unrolled sums, numbers, plots); notebooks 08-09 worked the state contract and the per-coordinate division.
+Each exercise follows its algorithm box (the paper's equations are the specification) with its conventions
+stated; no visible cell shows the numpy code of a rule (the demos compute averages and maxima from their
+unrolled definitions). Figures fit a ~1,000 px column; the races draw each optimizer with its own line style
+and markers and put the Adam family in panels of its own, so that no trajectory hides another.
 """
 import pathlib
 import sys
@@ -100,9 +107,10 @@ from gdbp.course import yours_or_reference
 from gdbp.descent import optimize
 from gdbp.objectives import get_objective
 from gdbp.plotting import color_for, plot_contours, plot_losses
+from tqdm.auto import tqdm
 
 # The demonstrations below use the functions you write in this notebook: yours_or_reference(fn, reference,
-# *PROBE) returns your rule if one update on PROBE (param, grad, state) runs, else gdbp's reference with a note.
+# *PROBE) returns your rule once it passes its checker, else gdbp's reference, with a note either way.
 PROBE = (np.array([0.5, -0.5]), np.array([1.0, -2.0]), None)
 ''', cell_id="setup")
 
@@ -149,20 +157,22 @@ T = 300
 g = rng.normal(2.0, 1.0, size=T)  # gradients with mean 2 and E[g^2] = 2^2 + 1 = 5
 beta1, beta2 = 0.9, 0.999
 
-m, v = 0.0, 0.0
-rows = []
-for t in range(1, T + 1):
-    m = beta1 * m + (1 - beta1) * g[t - 1]
-    v = beta2 * v + (1 - beta2) * g[t - 1] ** 2
-    rows.append((m, m / (1 - beta1**t), v, v / (1 - beta2**t)))
-m_raw, m_hat, v_raw, v_hat = np.array(rows).T
+
+def ema_unrolled(x, beta):
+    """The moving average started at 0, at every step t = 1..T, from its unrolled sum:
+    (1 - beta) * sum_{i=1..t} beta**(t - i) * x_i. Its weights add up to 1 - beta**t, not 1."""
+    return np.array([(1 - beta) * np.sum(beta ** (t - np.arange(1, t + 1)) * x[:t]) for t in range(1, len(x) + 1)])
+
+
+steps = np.arange(1, T + 1)
+m_raw, v_raw = ema_unrolled(g, beta1), ema_unrolled(g**2, beta2)
+m_hat, v_hat = m_raw / (1 - beta1**steps), v_raw / (1 - beta2**steps)  # divided by the sum of the weights
 
 print(" t |   m_t    m_hat_t |   v_t    v_hat_t   (truth: E[g] = 2, E[g^2] = 5)")
 for t in (1, 2, 5, 10, 50, 300):
     print(f"{t:3d}| {m_raw[t-1]:6.3f}  {m_hat[t-1]:6.3f}   | {v_raw[t-1]:6.3f}  {v_hat[t-1]:6.3f}")
 
-steps = np.arange(1, T + 1)
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 axes[0].plot(steps, m_raw, label=r"$m_t$ (started at 0)")
 axes[0].plot(steps, m_hat, label=r"$\hat m_t = m_t / (1 - \beta_1^t)$")
 axes[0].axhline(2.0, color="black", linestyle=":", label=r"$\mathbb{E}[g] = 2$")
@@ -173,9 +183,10 @@ axes[1].axhline(5.0, color="black", linestyle=":", label=r"$\mathbb{E}[g^2] = 5$
 axes[1].set_title(r"second moment, $\beta_2 = 0.999$")
 for ax in axes:
     ax.set_xlabel("step t")
-    ax.legend()
-plt.tight_layout()
+    ax.legend(fontsize="small")
+fig.tight_layout()
 plt.show()
+plt.close(fig)
 ''', cell_id="bias-demo")
 
 nb.md(r"""
@@ -266,6 +277,35 @@ def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     ### END SOLUTION
 ''')
 
+nb.hints("adam", [r"""
+Two of section 1's moving averages, one of `grad` and one of `grad**2`, kept **uncorrected** in the state
+together with the step count; each call advances all three, corrects copies of the averages for this step's
+bias, and takes the step. The state contract is notebook 08's: build the initial state when `state` is None.
+""", r"""
+At step $t$ (the first call has $t = 1$):
+
+$$m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, \quad
+\hat m_t = \frac{m_t}{1 - \beta_1^t}, \quad \hat v_t = \frac{v_t}{1 - \beta_2^t}, \quad
+\theta_t = \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}.$$
+
+The state you return holds $t$, $m_t$ and $v_t$, not $\hat m_t$ and $\hat v_t$ (the next step builds on the
+uncorrected averages).
+""", r"""
+```python
+def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    if state is None:
+        state = ...                 # t = 0 and two arrays of zeros
+    t, m, v = state
+    t = ...                         # this step's number
+    m = ...
+    v = ...
+    m_hat = ...
+    v_hat = ...
+    new_param = ...
+    return new_param, (t, m, v)
+```
+"""])
+
 nb.test("test_adam", points=2, source=r'''
 """adam agrees with gdbp.optim.adam (paper convention) step by step, with its own state."""
 from gdbp.checks import check_adam
@@ -336,9 +376,8 @@ adamax(param, grad, state, lr=0.002, beta1=0.9, beta2=0.999) -> (new_param, new_
 - `param`, `grad`, `state`, the return value and the rules (start from `t = 0`, `m = u = zeros`; first
   update with `t = 1`; nothing changed in place) as in `adam`. The state holds `t`, `m` and `u`.
 - **No `eps` argument.** Where `u` is 0 the step is 0. Compute $m_t / u_t$ without dividing by zero: a
-  `0 / 0` gives `nan` and a `RuntimeWarning`. For example
-  `ratio = np.divide(m, u, out=np.zeros_like(u), where=u > 0)` divides only where `u > 0` and leaves 0
-  elsewhere.
+  `0 / 0` gives `nan` and a `RuntimeWarning`. A numpy fact: `np.divide(a, b, out=c, where=mask)` divides only
+  where `mask` is True and leaves the entries of the array `c` (which it returns) everywhere else.
 - The default learning rate is `lr=0.002` (Kingma & Ba's).
 """, cell_id="adamax-instructions")
 
@@ -357,6 +396,30 @@ def adamax(param, grad, state, lr=0.002, beta1=0.9, beta2=0.999):
     return new_param, (t, m, u)
     ### END SOLUTION
 ''')
+
+nb.hints("adamax", [r"""
+Your `adam` with the second moment replaced: instead of an average of $g^2$, keep the decaying maximum
+$u$ of $|g|$. Only $m$ is bias-corrected, and there is no $\epsilon$: where $u = 0$ the step is 0.
+""", r"""
+$$m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad u_t = \max(\beta_2 u_{t-1}, |g_t|) \text{ entrywise},
+\qquad \theta_t = \theta_{t-1} - \frac{\eta}{1 - \beta_1^t}\,\frac{m_t}{u_t} \;(0 \text{ where } u_t = 0).$$
+
+`np.maximum` takes the entrywise maximum of two arrays; `np.abs` the entrywise absolute value. For the ratio,
+`np.divide` with `out=` an array of zeros and `where=` the entries where $u_t > 0$.
+""", r"""
+```python
+def adamax(param, grad, state, lr=0.002, beta1=0.9, beta2=0.999):
+    if state is None:
+        state = ...                 # t = 0, m and u zeros
+    t, m, u = state
+    t = ...
+    m = ...
+    u = ...
+    ratio = ...                     # m / u, and 0 where u == 0
+    new_param = ...
+    return new_param, (t, m, u)
+```
+"""])
 
 nb.test("test_adamax", points=2, source=r'''
 """adamax agrees with gdbp.optim.adamax (no eps; a step of 0 where u = 0), step by step."""
@@ -380,16 +443,16 @@ T = 300
 g = np.ones(T)
 g[9] = 20.0  # a spike at step 10
 
-param, state, moved = np.zeros(3), None, []
-v, u, rms, inf_norm = 0.0, 0.0, [], []
+param, state = np.zeros(3), None
 for t in range(1, T + 1):
     grad = np.array([g[t - 1], -g[t - 1], 0.0])  # the third coordinate never gets a gradient
     param, state = adamax_rule(param, grad, state)
-    v = 0.999 * v + 0.001 * g[t - 1] ** 2  # Adam's second moment, for comparison
-    u = max(0.999 * u, abs(g[t - 1]))      # AdaMax's infinity norm
-    rms.append(np.sqrt(v / (1 - 0.999**t)))
-    inf_norm.append(u)
 print("param after", T, "steps:", param, "(the third coordinate must still be 0, and not nan)")
+
+# the two scales from their definitions (section 1's unrolled average; the decayed maximum of the box)
+steps = np.arange(1, T + 1)
+rms = np.sqrt(ema_unrolled(g**2, 0.999) / (1 - 0.999**steps))                        # Adam: sqrt(v_hat_t)
+inf_norm = [np.max(0.999 ** (t - np.arange(1, t + 1)) * np.abs(g[:t])) for t in steps]  # AdaMax: u_t
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(np.arange(1, T + 1), rms, label=r"Adam: $\sqrt{\hat v_t}$", color=color_for("adam"))
@@ -398,6 +461,7 @@ ax.set_xlabel("step t")
 ax.set_ylabel("scale dividing the step")
 ax.legend()
 plt.show()
+plt.close(fig)
 ''', cell_id="adamax-demo")
 
 # --------------------------------------------------------------------------------------------------------
@@ -461,6 +525,25 @@ def nadam(param, grad, state, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8):
     ### END SOLUTION
 ''')
 
+nb.hints("nadam", [r"""
+Start from your `adam`: the state, the two averages and both corrections are the same. Only the last line
+changes: the numerator is the look-ahead combination of the box instead of $\hat m_t$.
+""", r"""
+$$\theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{\hat v_t} + \epsilon}
+  \left( \beta_1 \hat m_t + \frac{(1 - \beta_1)\, g_t}{1 - \beta_1^{\,t}} \right),$$
+
+with $\hat m_t$ and $\hat v_t$ exactly as in Adam. Forgetting the division of the gradient term by
+$1 - \beta_1^t$ is the classic slip.
+""", r"""
+```python
+def nadam(param, grad, state, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8):
+    ...                             # as in adam, up to m_hat and v_hat
+    lookahead = ...                 # beta1 * m_hat + the corrected gradient term
+    new_param = ...
+    return new_param, (t, m, v)
+```
+"""])
+
 nb.test("test_nadam", points=2, source=r'''
 """nadam agrees with gdbp.optim.nadam (Ruder's form, paper convention), step by step."""
 from gdbp.checks import check_nadam
@@ -513,7 +596,7 @@ amsgrad(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8) -> (new_
 - Arguments, return value and rules as in `adam`. The state holds `m`, `v` and the running maximum `v_hat`
   (all `zeros_like(param)` at the start; a step count is not needed, since nothing is bias-corrected).
 - **No bias correction**: neither $m_t$ nor $\hat v_t$ is divided by $1 - \beta^t$.
-- The running maximum is element-wise: `np.maximum`, not `max`.
+- The running maximum is element-wise, one maximum per coordinate.
 """, cell_id="amsgrad-instructions")
 
 nb.solution("amsgrad", r'''
@@ -530,6 +613,28 @@ def amsgrad(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     return new_param, (m, v, v_hat)
     ### END SOLUTION
 ''')
+
+nb.hints("amsgrad", [r"""
+Adam's two moving averages, plus a third array in the state: the largest $v$ seen so far, entry by entry.
+The step divides by the root of that maximum, and nothing is bias-corrected, so no step count is needed.
+""", r"""
+$$m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, \quad
+\hat v_t = \max(\hat v_{t-1}, v_t), \quad \theta_t = \theta_{t-1} - \eta\,\frac{m_t}{\sqrt{\hat v_t} + \epsilon}.$$
+
+The running maximum is entrywise (`np.maximum`); Python's `max` does not work on arrays.
+""", r"""
+```python
+def amsgrad(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    if state is None:
+        state = ...                 # three arrays of zeros
+    m, v, v_hat = state
+    m = ...
+    v = ...
+    v_hat = ...
+    new_param = ...
+    return new_param, (m, v, v_hat)
+```
+"""])
 
 nb.test("test_amsgrad", points=1, source=r'''
 """amsgrad agrees with gdbp.optim.amsgrad (running maximum, no bias correction), step by step."""
@@ -602,6 +707,20 @@ SETUPS = {
                              rmsprop=0.01, adam=0.05, adamax=0.05, nadam=0.05, amsgrad=0.05)),
 }
 ADAM_FAMILY = ("adam", "adamax", "nadam", "amsgrad")
+GROUPS = {"SGD, momentum, Nesterov, Adagrad, Adadelta, RMSprop": [n for n in RACE if n not in ADAM_FAMILY],
+          "the Adam family": list(ADAM_FAMILY)}
+# Each optimizer keeps its color (gdbp.plotting.color_for) and gets a line style and a marker of its own, so
+# that paths lying on top of each other stay distinguishable.
+STYLES = {"sgd": ("-", "o"), "momentum": ("--", "s"), "nesterov": ("-.", "^"), "adagrad": (":", "D"),
+          "adadelta": ("-", "x"), "rmsprop": ("--", "v"),
+          "adam": ("-", "o"), "adamax": ("--", "s"), "nadam": ("-.", "^"), "amsgrad": (":", "D")}
+
+
+def draw(ax, name, x, y, num_markers=12):
+    """One optimizer's line in its color, line style and marker (num_markers markers along the line)."""
+    linestyle, marker = STYLES[name]
+    ax.plot(x, y, linestyle=linestyle, marker=marker, markevery=max(1, len(x) // num_markers), markersize=5,
+            linewidth=1.5, alpha=0.85, color=color_for(name), label=name)
 
 
 def inside(objective, path):
@@ -611,23 +730,30 @@ def inside(objective, path):
     return path[: len(path) if ok.all() else int(np.argmin(ok))]
 
 
-fig, axes = plt.subplots(3, 3, figsize=(16, 15))
-for row, (name, (num_steps, lrs)) in zip(axes, SETUPS.items()):
+for name, (num_steps, lrs) in SETUPS.items():
     objective = get_objective(name)
     runs = {}
     for rule_name, rule in RACE.items():
         hp = {} if lrs[rule_name] is None else {"lr": lrs[rule_name]}
         runs[rule_name] = inside(objective, optimize(objective.grad, objective.start, rule, num_steps, **hp))
-    plot_contours(objective, {k: p for k, p in runs.items() if k not in ADAM_FAMILY}, ax=row[0])
-    plot_contours(objective, {k: p for k, p in runs.items() if k in ADAM_FAMILY}, ax=row[1])
-    row[0].set_title(f"{name}: SGD, momentum, Nesterov, Adagrad, Adadelta, RMSprop", fontsize="medium")
-    row[1].set_title(f"{name}: the Adam family", fontsize="medium")
-    plot_losses({k: objective.value(p) for k, p in runs.items()}, ax=row[2], log=objective.minima != ())
-    row[2].set_title(f"{name}: f along each path" + (" (cut at the window's edge)" if not objective.minima else ""),
-                     fontsize="medium")
     print(f"{name:10s} final f:", ", ".join(f"{k} {objective.value(p[-1]):.3g}" for k, p in runs.items()))
-plt.tight_layout()
-plt.show()
+    fig, axes = plt.subplots(2, 2, figsize=(10, 8.5), sharey="row")
+    for column, (group, members) in enumerate(GROUPS.items()):
+        contour_ax, loss_ax = axes[0, column], axes[1, column]
+        plot_contours(objective, None, ax=contour_ax)
+        for member in members:
+            draw(contour_ax, member, runs[member][:, 0], runs[member][:, 1])
+            draw(loss_ax, member, np.arange(len(runs[member])), objective.value(runs[member]))
+        contour_ax.set_title(f"{name}: {group}", fontsize="medium")
+        contour_ax.legend(fontsize="small", loc="best")
+        loss_ax.set(xlabel="step", yscale="log" if objective.minima else "linear")
+        loss_ax.set_title("f along each path" + ("" if objective.minima else " (cut at the window's edge)"),
+                          fontsize="medium")
+        loss_ax.legend(fontsize="small")
+    axes[1, 0].set_ylabel("f")
+    fig.tight_layout()
+    plt.show()
+    plt.close(fig)
 ''', cell_id="race-2d")
 
 nb.md(r"""
@@ -687,7 +813,7 @@ def smooth(losses, window=10):
 
 
 histories = {}
-for name, rule in RACE.items():
+for name, rule in tqdm(RACE.items(), desc="training the MLP with each optimizer", leave=False):
     model = MLP(64, (32,), 10, seed=0)
     hp = {} if MLP_LRS[name] is None else {"lr": MLP_LRS[name]}
     optimizer = Optimizer(model.params, rule=rule, **hp)
@@ -698,17 +824,26 @@ print(f"{'optimizer':10s} {'lr':>7s} {'train loss':>11s} {'held-out acc':>13s}")
 for name, h in histories.items():
     print(f"{name:10s} {str(MLP_LRS[name]):>7s} {h.train_loss[-1]:11.4f} {h.val_acc[-1]:13.3f}")
 
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
-plot_losses({name: smooth(h.loss) for name, h in histories.items()}, ax=axes[0])
-axes[0].set_title("training loss per step (moving average of 10 steps)")
-for name, h in histories.items():
-    axes[1].semilogy(np.arange(1, len(h.train_loss) + 1), h.train_loss, marker="o", label=name, color=color_for(name))
-axes[1].set_xlabel("epoch")
-axes[1].set_ylabel("loss")
-axes[1].legend(fontsize="small")
-axes[1].set_title("loss on the whole training set after each epoch")
-plt.tight_layout()
+# One panel per group, as in the 2-D race: the moving average of the step losses as a line, the loss on the
+# whole training set after each epoch as markers on it (same color).
+steps_per_epoch = histories["sgd"].num_steps // len(histories["sgd"].train_loss)
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+for ax, (group, members) in zip(axes, GROUPS.items()):
+    for name in members:
+        h = histories[name]
+        curve = smooth(h.loss)
+        draw(ax, name, np.arange(len(curve)) + 9, curve, num_markers=6)
+        ax.plot(steps_per_epoch * np.arange(1, len(h.train_loss) + 1), h.train_loss, linestyle="none",
+                marker="o", markersize=7, markerfacecolor="none", color=color_for(name))
+    ax.set(xlabel="step", yscale="log")
+    ax.set_title(group, fontsize="medium")
+    ax.legend(fontsize="small")
+axes[0].set_ylabel("training loss")
+fig.suptitle("lines: moving average of 10 step losses; circles: loss on the whole training set after each epoch",
+             fontsize="medium")
+fig.tight_layout()
 plt.show()
+plt.close(fig)
 ''', cell_id="race-mlp")
 
 nb.md(r"""
@@ -763,28 +898,30 @@ SCHEDULES = {
     "cosine": schedules.cosine(lr0, total_steps=num_steps),
     "warm-up 20 steps + cosine": schedules.warmup(schedules.cosine(lr0, total_steps=num_steps - 20), 20),
 }
+SCHEDULE_STYLES = dict(zip(SCHEDULES, ("-", "--", "-.", ":", "-")))
 adam_rule = yours_or_reference(adam, optim.adam, *PROBE)
 
-fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
+fig, axes = plt.subplots(1, 3, figsize=(10, 4), layout="constrained")
 print(f"{'schedule':30s} {'train loss per epoch (last 4)':>30s} {'held-out acc':>13s}")
-for (label, schedule), color in zip(SCHEDULES.items(), plt.cm.tab10.colors):
-    axes[0].plot([schedule(step) for step in range(num_steps)], label=label, color=color)
+for (label, schedule), color in tqdm(list(zip(SCHEDULES.items(), plt.cm.tab10.colors)), desc="schedules",
+                                     leave=False):
+    style = dict(color=color, linestyle=SCHEDULE_STYLES[label], linewidth=1.5)
+    axes[0].plot([schedule(step) for step in range(num_steps)], label=label, **style)
     model = MLP(64, (32,), 10, seed=0)
     optimizer = Optimizer(model.params, rule=adam_rule, schedule=schedule)
     h = train(model, optimizer, X_train, y_train, batch_size=64, num_epochs=num_epochs,
               X_val=X_val, y_val=y_val, seed=0)
-    axes[1].semilogy(smooth(h.loss), label=label, color=color)
-    axes[2].semilogy(np.arange(1, num_epochs + 1), h.train_loss, marker="o", label=label, color=color)
+    axes[1].semilogy(smooth(h.loss), **style)
+    axes[2].semilogy(np.arange(1, num_epochs + 1), h.train_loss, marker="o", markersize=4, **style)
     print(f"{label:30s} {str(np.round(h.train_loss[-4:], 3)):>30s} {h.val_acc[-1]:13.3f}")
 axes[0].set_ylabel("learning rate")
-axes[0].set_title("the schedules")
-axes[1].set_title("training loss per step (moving average of 10)")
-axes[2].set_title("loss on the whole training set after each epoch")
-for ax, xlabel in zip(axes, ("step", "step", "epoch")):
+for ax, title, xlabel in zip(axes, ("the schedules", "loss per step (moving avg.)", "training-set loss per epoch"),
+                             ("step", "step", "epoch")):
+    ax.set_title(title, fontsize="medium")
     ax.set_xlabel(xlabel)
-    ax.legend(fontsize="small")
-plt.tight_layout()
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize="small")
 plt.show()
+plt.close(fig)
 ''', cell_id="schedules-race")
 
 nb.md(r"""

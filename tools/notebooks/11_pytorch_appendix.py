@@ -1,7 +1,7 @@
 """Authoring source of solutions/11_pytorch_appendix: from gdbp to PyTorch (appendix, no graded exercises).
 
 Run ``.venv/bin/python tools/notebooks/11_pytorch_appendix.py`` to rebuild the instructor notebook, then
-regenerate the learner release with ``nbgrader generate_assignment 11_pytorch_appendix`` (see CONTRIBUTING).
+regenerate the learner release with ``gdbp-course release 11_pytorch_appendix`` (see CONTRIBUTING).
 
 The notebook runs with or without PyTorch: the first code cell sets ``torch = None`` when it cannot be
 imported (e.g. on Binder), and every cell that needs it prints "skipped: ..." instead of failing. It has one
@@ -307,7 +307,7 @@ from gdbp.plotting import plot_contours
 if torch is None:
     print(SKIPPED)
 else:
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
     for ax, name in zip(axes, ("nadam", "amsgrad")):
         class_name, kwargs = TORCH_OPTIM[name]
         hp = dict(lr=0.1)  # a larger step than the default, so that the paths are visible
@@ -319,11 +319,13 @@ else:
         ax.plot(as_torch[:, 0], as_torch[:, 1], "o-", markersize=5, color="tab:orange",
                 label=f'gdbp {name}, convention="torch"')
         ax.plot(reference[:, 0], reference[:, 1], "x", markersize=4, color="black",
-                label=f"torch.optim.{class_name}({', '.join(f'{k}={v}' for k, v in {**kwargs, **hp}.items())})")
-        ax.set_title(f"{name}: paper vs PyTorch (lr=0.1, {NUM_STEPS} steps)", fontsize="medium")
+                label=f"torch.optim.{class_name}")
+        torch_call = f"{class_name}({', '.join(f'{k}={v}' for k, v in {**kwargs, **hp}.items())})"
+        ax.set_title(f"{name}: paper vs torch.optim.{torch_call}\n{NUM_STEPS} steps", fontsize="medium")
         ax.legend(fontsize="small", loc="lower right")
-    plt.tight_layout()
+    fig.tight_layout()
     plt.show()
+    plt.close(fig)
 ''', cell_id="paths-plot")
 
 nb.md(r"""
@@ -423,18 +425,19 @@ else:
         torch_acc = (net(torch.tensor(X_val)).argmax(dim=1).numpy() == y_val).mean()
     print(f"held-out accuracy: gdbp {model.accuracy(X_val, y_val):.3f}, torch {torch_acc:.3f}")
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     axes[0].semilogy(gdbp_losses, label="gdbp", linewidth=3, alpha=0.5)
     axes[0].semilogy(torch_losses, "--", label="PyTorch", color="black")
     axes[0].set_title("loss per step")
     axes[0].legend()
     axes[1].semilogy(np.maximum(np.abs(gdbp_losses - torch_losses), 1e-18), "o", markersize=4)
     axes[1].set_ylim(1e-19, 1e-12)
-    axes[1].set_title("|gdbp loss - PyTorch loss| per step (exact 0 drawn at 1e-18)")
+    axes[1].set_title("|gdbp loss - PyTorch loss| (exact 0 at 1e-18)", fontsize="medium")
     for ax in axes:
         ax.set_xlabel("step")
-    plt.tight_layout()
+    fig.tight_layout()
     plt.show()
+    plt.close(fig)
 ''', cell_id="training-both")
 
 # --------------------------------------------------------------------------------------------------------
@@ -466,6 +469,24 @@ def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     return param - lr * m_hat / (np.sqrt(v_hat) + eps), (t, m, v)
     ### END SOLUTION
 ''')
+
+nb.hints("optional-adam", [r"""
+Open notebook 10 and copy the body of your `adam` (the cell of its Exercise 1, after it passed its test) into
+the cell above: the function is the same, only the comparison is new.
+""", r"""
+The box of notebook 10, section 2: two moving averages of $g$ and $g^2$, both bias-corrected with the step
+count $t$ (1 at the first call), then $\theta_t = \theta_{t-1} - \eta\,\hat m_t / (\sqrt{\hat v_t} + \epsilon)$.
+PyTorch's `Adam` follows the same equations, with the same place of $\epsilon$.
+""", r"""
+```python
+def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    if state is None:
+        state = ...             # t = 0 and two arrays of zeros
+    t, m, v = state
+    ...                         # as in notebook 10
+    return new_param, (t, m, v)
+```
+"""])
 
 nb.code(r'''
 your_adam = yours_or_reference(adam, optim.adam, np.zeros(2), np.ones(2), None)
