@@ -62,6 +62,7 @@ def main(argv=None):
     source = MINI if args.course == "mini" else REPO
     if args.course == "mini":  # kernels must import the mini course's checkers
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(MINI), os.environ.get("PYTHONPATH")]))
+        sys.path.insert(0, str(MINI))  # the grader's workers start from this process's sys.path
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
         shutil.copytree(source / "solutions", root / "solutions")
@@ -91,6 +92,11 @@ def main(argv=None):
               f" {os.cpu_count()} cores")
         for a, s in floors.items():
             print(f"  floor (nbclient, one execution) {a}: {s:.2f} s")
+        # The grader starts its worker server once per `gdbp-course grade` (imports gdbp, the checkers):
+        # time it apart, then time the class.
+        start = time.perf_counter()
+        course.grade(student=students[0], jobs=1)
+        print(f"  one-time start of the grader and its first submission: {time.perf_counter() - start:.1f} s")
         first_wall = None
         for jobs in args.jobs:
             start = time.perf_counter()

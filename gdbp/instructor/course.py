@@ -36,7 +36,7 @@ from .assemble import Unreadable, grade_id, read_notebook
 from .collect import UNREADABLE_SUFFIX, CollectReport
 from .policy import GraderPolicy
 from .runner import Limits
-from .sandbox import SandboxUnavailable, sandbox_status
+from .sandbox import SandboxUnavailable, agent_files, sandbox_status
 
 CONFIG_FILE = "nbgrader_config.py"
 __all__ = ["Course", "CollectReport", "GradeResult", "SandboxUnavailable", "find_course_root", "is_readable_notebook"]
@@ -258,58 +258,47 @@ class Course:
             self.say(f"no submissions to grade in {self.folder('submitted')}")
             return []
         policy, limits = self.grading_settings()
+        agent_dir = str(agent_files(policy.local))  # once for the whole run, not once per worker
+        # One gradebook session for the whole run, used by this process only; the submissions' rows are
+        # written while the workers grade (opening the gradebook costs ~0.3 s, a row ~0.05 s).
         with self.gradebook() as gb, warnings.catch_warnings():
-            # nbgrader's own session handling warns while it creates a submission; harmless, not ours.
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # nbgrader's session handling warns while it creates rows
             released = {a.name: a for a in gb.assignments}
             missing = sorted({a for _, a in pairs} - set(released))
             if missing:
                 raise ValueError(f"assignments {missing} are not in the gradebook: run `gdbp-course release` first")
             for name in sorted({s for s, _ in pairs}):
                 gb.update_or_create_student(name, **self._student_names(name))
-            jobs_list, skipped = [], {}
-            for student_id, assignment_id in pairs:
-                folder = self.folder("submitted") / student_id / assignment_id
-                gb.update_or_create_submission(assignment_id, student_id, **self._timestamp(folder))
-                for notebook in sorted(n.name for n in released[assignment_id].notebooks):
-                    path = folder / f"{notebook}.ipynb"
-                    status = "missing" if not path.exists() else None
-                    if path.with_name(path.name + UNREADABLE_SUFFIX).exists() and not path.exists():
-                        status = "unreadable"
-                    data = path.read_bytes() if path.exists() else None
-                    if data is not None:
-                        try:
-                            read_notebook(data)
-                        except Unreadable:
-                            path.replace(path.with_name(path.name + UNREADABLE_SUFFIX))
-                            self.say(f"  unreadable: {path.relative_to(self.root)} is not a Jupyter notebook; "
-                                     "graded 0")
-                            status, data = "unreadable", None
-                    if status is not None:
-                        grading.zero_scores(gb, student_id, assignment_id, notebook)
-                        skipped.setdefault((student_id, assignment_id), []).append(f"{notebook}: {status}, 0 points")
-                        continue
-                    sources = {c.name: c.source for c in gb.find_notebook(notebook, assignment_id).source_cells}
-                    release = (self.folder("release") / assignment_id / f"{notebook}.ipynb").read_text(encoding="utf-8")
-                    jobs_list.append(grading.Job(student_id, assignment_id, notebook, release, sources, data,
-                                                 policy={"packages": policy.packages}, limits=grading.limits_dict(limits),
-                                                 isolated=isolated))
-        by_pair = {}
-        progress = _progress_bar(len(jobs_list))
+            jobs_list, skipped = self._jobs(gb, pairs, released, policy, limits, isolated, agent_dir)
+            created, by_pair = set(), {}
+            expected = {}
+            for job in jobs_list:
+                expected[(job.student, job.assignment)] = expected.get((job.student, job.assignment), 0) + 1
+            progress = _progress_bar(len(jobs_list))
 
-        def record(result):
-            by_pair.setdefault((result.student, result.assignment), []).append(result)
-            self._save(result)
-            progress.update(1)
-            done = by_pair[(result.student, result.assignment)]
-            expected = sum(1 for j in jobs_list if (j.student, j.assignment) == (result.student, result.assignment))
-            if len(done) == expected:
-                self._report_pair(result.student, result.assignment, done, skipped, len(by_pair), len(pairs), progress)
+            def submission_row(pair):
+                if pair not in created:
+                    folder = self.folder("submitted") / pair[0] / pair[1]
+                    gb.update_or_create_submission(pair[1], pair[0], **self._timestamp(folder))
+                    created.add(pair)
 
-        try:
-            grading.run_jobs(jobs_list, workers=jobs, on_result=record)
-        finally:
-            progress.close()
+            def record(result):
+                pair = (result.student, result.assignment)
+                submission_row(pair)
+                by_pair.setdefault(pair, []).append(result)
+                self._save(gb, result)
+                progress.update(1)
+                if len(by_pair[pair]) == expected[pair]:
+                    self._report_pair(gb, pair, by_pair[pair], skipped, len(by_pair), len(pairs), progress)
+
+            try:
+                grading.run_jobs(jobs_list, workers=jobs, on_result=record)
+            finally:
+                progress.close()
+            for pair, notes in skipped.items():  # missing or unreadable notebooks: 0 points each
+                submission_row(pair)
+                for notebook in notes:
+                    grading.zero_scores(gb, pair[0], pair[1], notebook.split(":")[0])
         results = []
         for student_id, assignment_id in pairs:
             done = by_pair.get((student_id, assignment_id), [])
@@ -325,6 +314,37 @@ class Course:
             results.append(GradeResult(student_id, assignment_id, not errors, sum(r.seconds for r in done),
                                        "; ".join(errors + notes)))
         return results
+
+    def _jobs(self, gb, pairs, released, policy, limits, isolated, agent_dir):
+        """The grading jobs of ``pairs`` (one per readable notebook), and per pair the notebooks skipped."""
+        jobs, skipped, sources_of, releases = [], {}, {}, {}
+        for student_id, assignment_id in pairs:
+            folder = self.folder("submitted") / student_id / assignment_id
+            for notebook in sorted(n.name for n in released[assignment_id].notebooks):
+                path = folder / f"{notebook}.ipynb"
+                status = "missing" if not path.exists() else None
+                if path.with_name(path.name + UNREADABLE_SUFFIX).exists() and not path.exists():
+                    status = "unreadable"
+                data = path.read_bytes() if path.exists() else None
+                if data is not None:
+                    try:
+                        read_notebook(data)
+                    except Unreadable:
+                        path.replace(path.with_name(path.name + UNREADABLE_SUFFIX))
+                        self.say(f"  unreadable: {path.relative_to(self.root)} is not a Jupyter notebook; graded 0")
+                        status, data = "unreadable", None
+                if status is not None:
+                    skipped.setdefault((student_id, assignment_id), []).append(f"{notebook}: {status}, 0 points")
+                    continue
+                key = (assignment_id, notebook)
+                if key not in sources_of:
+                    sources_of[key] = {c.name: c.source for c in gb.find_notebook(notebook, assignment_id).source_cells}
+                    releases[key] = (self.folder("release") / assignment_id / f"{notebook}.ipynb").read_text(
+                        encoding="utf-8")
+                jobs.append(grading.Job(student_id, assignment_id, notebook, releases[key], sources_of[key], data,
+                                        policy={"packages": policy.packages}, limits=grading.limits_dict(limits),
+                                        isolated=isolated, agent_dir=agent_dir))
+        return jobs, skipped
 
     def _student_names(self, student):
         """First/last name for the gradebook from what collect recorded of the LMS's display name."""
@@ -347,24 +367,23 @@ class Course:
                 pass
         return {}
 
-    def _save(self, result):
+    def _save(self, gb, result):
         """Write one worker's executed notebook and its scores (this process only)."""
         if result.executed is None:
             return
         target = self.folder("autograded") / result.student / result.assignment / f"{result.notebook}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         node = nbformat.reads(result.executed, as_version=4)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            grading.save_scores(self.db_url, result, node)
+        grading.save_scores(gb, result, node)
         nbformat.write(node, str(target))
 
-    def _report_pair(self, student, assignment, done, skipped, i, n, progress):
+    def _report_pair(self, gb, pair, done, skipped, i, n, progress):
+        student, assignment = pair
         errors = [r.error for r in done if r.error]
         score = ""
         if not errors:
-            got, out_of = self.assignment_score(student, assignment)
-            score = f" {got:g}/{out_of:g}"
+            submission = gb.find_submission(assignment, student)
+            score = f" {float(submission.score):g}/{float(submission.max_score):g}"
         notes = skipped.get((student, assignment), []) + sorted({note for r in done for note in r.notes})
         status = "graded" if not errors else "NOT GRADED"
         line = (f"[{i}/{n}] {status} {student} {assignment}{score} ({sum(r.seconds for r in done):.1f} s)"

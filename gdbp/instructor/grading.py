@@ -23,6 +23,7 @@ import nbformat
 from .assemble import assemble, read_notebook
 from .policy import GraderPolicy
 from .runner import Limits, Runner
+from .sandbox import agent_files
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Job:
     policy: dict = field(default_factory=dict)
     limits: dict = field(default_factory=dict)
     isolated: bool = True
+    agent_dir: str | None = None  # the sandbox's files, made once by the process that starts the workers
 
 
 @dataclass
@@ -58,10 +60,13 @@ def grade_job(job: Job) -> Graded:
     """Grade one notebook (runs in a worker process)."""
     start = time.perf_counter()
     try:
+        policy = GraderPolicy(**job.policy)
+        if job.agent_dir is not None:
+            agent_files(policy.local, job.agent_dir)
         release = nbformat.reads(job.release, as_version=4)
         submission = read_notebook(job.submission)
         cells = assemble(release, submission, job.sources)
-        runner = Runner(release, cells, policy=GraderPolicy(**job.policy), isolated=job.isolated,
+        runner = Runner(release, cells, policy=policy, isolated=job.isolated,
                         limits_=Limits(**job.limits))
         outcome = runner.run()
         executed = copy.deepcopy(release)
@@ -99,12 +104,25 @@ def run_jobs(jobs, workers=1, on_result=None, preload=()):
     return results
 
 
-def save_scores(db_url, graded: Graded, executed_node) -> None:
-    """Record one executed notebook's scores with nbgrader's own SaveAutoGrades (trusted parent only)."""
-    from nbgrader.preprocessors import SaveAutoGrades
-    resources = {"nbgrader": {"notebook": graded.notebook, "assignment": graded.assignment,
-                              "student": graded.student, "db_url": db_url}}
-    SaveAutoGrades().preprocess(executed_node, resources)
+def save_scores(gb, graded: Graded, executed_node) -> None:
+    """Record one executed notebook's scores in the open gradebook ``gb`` (trusted parent only).
+
+    nbgrader's ``SaveAutoGrades``, on a gradebook that stays open for the whole run: a test cell scores
+    its points unless it holds an error (``nbgrader.utils.determine_grade``), an answer cell left as
+    released gets the comment "No response.", a cell graded by hand before stays flagged for review."""
+    from nbgrader import utils
+    ids = (graded.notebook, graded.assignment, graded.student)
+    for cell in executed_node.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if utils.is_grade(cell):
+            grade = gb.find_grade(gid, *ids)
+            grade.auto_score, _ = utils.determine_grade(cell)
+            grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+        if utils.is_solution(cell) or utils.is_task(cell):
+            comment = gb.find_comment(gid, *ids)
+            unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
+            comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
+    gb.db.commit()
 
 
 def zero_scores(gb, student, assignment, notebook) -> None:

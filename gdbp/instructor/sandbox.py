@@ -17,6 +17,7 @@ process with the same channel, limits and seccomp filter, but it can read the fi
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import platform
@@ -140,14 +141,17 @@ def sandbox_status() -> tuple[bool, str]:
 _AGENT_FILES = {}
 
 
-def agent_files(local_modules) -> Path:
+def agent_files(local_modules, folder=None) -> Path:
     """A folder holding the agent's code (``gdbp_wire/``), the local modules and a matplotlib font cache,
-    made once per grader process."""
+    made once per grading run (``folder``: one made already, by the process that starts the workers)."""
     key = tuple(sorted(local_modules))
+    if folder is not None:
+        _AGENT_FILES[key] = Path(folder)
     folder = _AGENT_FILES.get(key)
     if folder is not None and folder.exists():
         return folder
     folder = Path(tempfile.mkdtemp(prefix="gdbp-agent-"))
+    atexit.register(shutil.rmtree, folder, True)
     wire = Path(__file__).with_name("wire")
     (folder / AGENT_PACKAGE).mkdir()
     for path in wire.glob("*.py"):
@@ -302,7 +306,7 @@ class Sandbox:
             raise SandboxUnavailable("the submission's process did not start properly")
         self.endpoint = Endpoint(from_agent_r, to_agent_w, "t", policy=self.policy, live=True,
                                  handlers={"import": self._serve_import},
-                                 on_broken=lambda kind, reason: self.kill())
+                                 on_broken=lambda kind, reason: self.kill(grace=0.3 if kind == "broken" else 0))
         return self.endpoint
 
     def _serve_import(self, endpoint, message, blobs, args, kwargs):
@@ -343,12 +347,13 @@ class Sandbox:
         return self.process is not None and self.process.poll() is None and \
             (self.endpoint is None or not self.endpoint.broken)
 
-    def kill(self):
-        """End the process and everything in its PID namespace; close the channel."""
+    def kill(self, grace=0.0):
+        """End the process and everything in its PID namespace; close the channel. ``grace``: seconds to
+        wait first for a process that is ending by itself (its exit status says why)."""
         process = self.process
-        if process is not None and process.poll() is None:
+        if process is not None and process.poll() is None and grace:
             try:
-                process.wait(timeout=0.3)  # it may be ending by itself: keep its own exit status
+                process.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 pass
         if process is not None and process.poll() is None:
