@@ -1,0 +1,81 @@
+"""Attacks for points not earned: a wrong or borrowed answer that passes the visible and hidden tests.
+
+Run: ./dev test tests/attacks/test_attack_points.py
+"""
+import pytest
+from conftest import require_sandbox
+from harness import grade_real, report
+
+pytestmark = pytest.mark.slow
+
+WRONG_ADAM = '''
+def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    return param + 0.0 * grad, state          # wrong: never moves
+'''
+
+# The visible checker compares the learner with OPTIMIZERS["adam"].reference; OPTIMIZERS is a public
+# dict of gdbp.checks.optim, which the sandbox may import, and the grader serves dict attributes as live
+# handles that the sandbox may write into (op "setitem").
+SWAP_REFERENCE = WRONG_ADAM + '''
+import gdbp.checks.optim as co
+co.OPTIMIZERS["adam"] = co.OptimizerExercise("adam", adam, co.OPTIMIZERS["adam"].hyperparameters)
+'''
+
+# The hidden test compares adam with gdbp.optim.adam over random hyperparameters and watches only one
+# probe call (assert_not_reference). A result that is computed when the grader *reads* it (len/getitem
+# of a proxy, inside np.testing.assert_allclose), not during the watched call, runs the reference
+# unwatched.
+LAZY_HIDDEN = '''
+import numpy as np
+import gdbp.optim
+import gdbp.checks.optim as co
+
+class Lazy:
+    def __init__(self, param, grad, state, hp):
+        self.args, self.value = (param, grad, state, hp), None
+    def force(self):
+        if self.value is None:
+            param, grad, state, hp = self.args
+            param = param.force()[0] if isinstance(param, Lazy) else param
+            state = state.force()[1] if isinstance(state, Lazy) else state
+            self.value = gdbp.optim.adam(param, grad, state, **hp)
+        return self.value
+    def __len__(self):
+        return len(self.force()[0])
+    def __getitem__(self, i):
+        return self.force()[0][i]
+
+def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    if (beta1, beta2, eps) in ((0.8, 0.95, 1e-7), (0.9, 0.999, 1e-8)):
+        return param + 0.0 * grad, state          # the visible checker's calls: compared with itself
+    lazy = Lazy(param, grad, state, dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps))
+    return lazy, lazy
+
+co.OPTIMIZERS["adam"] = co.OptimizerExercise("adam", adam, co.OPTIMIZERS["adam"].hyperparameters)
+'''
+
+
+def test_control_a_wrong_adam_fails():
+    """Control: the wrong adam alone scores 0 for test_adam."""
+    require_sandbox()
+    result = grade_real("10_adam_family", {"adam": WRONG_ADAM})
+    assert result.passed["test_adam"] is False, report(result)
+
+
+@pytest.mark.xfail(strict=True, reason="SUCCEEDED: the sandbox replaces gdbp.checks.optim.OPTIMIZERS['adam'] "
+                                       "(a live dict handle) so the visible checker compares adam with itself")
+def test_swapping_the_checkers_reference_does_not_pass_the_visible_check():
+    """A wrong adam plus OPTIMIZERS["adam"] swapped: the visible check_adam must still fail."""
+    require_sandbox()
+    result = grade_real("10_adam_family", {"adam": SWAP_REFERENCE})
+    # it fails in the hidden part only, i.e. check_adam(adam) itself passed
+    assert "check_adam" in report(result) or "CheckFailed" in report(result), report(result)
+
+
+@pytest.mark.xfail(strict=True, reason="SUCCEEDED: OPTIMIZERS swap + a lazy result evaluated outside the watched "
+                                       "call: 2/2 points for an adam that never computes anything itself")
+def test_a_wrong_adam_with_a_swapped_reference_and_lazy_results_scores_zero():
+    """Full attack: visible check fooled by the swap, hidden test fooled by lazy evaluation."""
+    require_sandbox()
+    result = grade_real("10_adam_family", {"adam": LAZY_HIDDEN})
+    assert result.passed["test_adam"] is False, report(result)
