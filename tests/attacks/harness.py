@@ -29,7 +29,7 @@ from gdbp.instructor import simulate as sim  # noqa: E402
 from gdbp.instructor.runner import Limits  # noqa: E402
 
 
-def test_sources(solution):
+def sources_of(solution):
     """{grade_id: source} of the test cells, hidden tests included (what the gradebook holds)."""
     return {sim.grade_id(c): c.source for c in solution.cells
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
@@ -47,7 +47,7 @@ def submission_of(release, solution, edits, solve=True, extra_cells=()):
 
 def run(release, solution, submission, packages=("gdbp",), limits=None, isolated=True, raw=None):
     data = raw if raw is not None else nbformat.writes(submission).encode()
-    job = grading.Job("attacker", "a", "a", nbformat.writes(release), test_sources(solution), data,
+    job = grading.Job("attacker", "a", "a", nbformat.writes(release), sources_of(solution), data,
                       policy={"packages": tuple(packages)}, limits=grading.limits_dict(Limits(**(limits or {}))),
                       isolated=isolated)
     [result] = grading.run_jobs([job], workers=1)

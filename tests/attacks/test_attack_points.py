@@ -79,3 +79,32 @@ def test_a_wrong_adam_with_a_swapped_reference_and_lazy_results_scores_zero():
     require_sandbox()
     result = grade_real("10_adam_family", {"adam": LAZY_HIDDEN})
     assert result.passed["test_adam"] is False, report(result)
+
+
+# gdbp.checks.optim.CATALOGUES["adam"].function([]) is the checker's own rewrite of the reference (the family at
+# its base settings); its code lives in gdbp/checks/, which the reference watch exempts, and the hidden test's
+# static check sees only the learner's wrapper (a proxy whose __module__ is "__main__").
+CATALOGUE_BORROW = '''
+import gdbp.checks.optim as co
+_ref = co.CATALOGUES["adam"].function([])
+def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _ref(param, grad, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="SUCCEEDED: the checker's catalogue hands out a reference-equivalent adam "
+                                       "whose code (gdbp/checks/) the watch exempts")
+def test_borrowing_the_checkers_catalogue_is_seen_as_borrowing():
+    """adam = a wrapper of CATALOGUES['adam'].function([]): must score 0 like any borrowed reference."""
+    require_sandbox()
+    result = grade_real("10_adam_family", {"adam": CATALOGUE_BORROW})
+    assert result.passed["test_adam"] is False, report(result)
+
+
+def test_control_borrowing_gdbp_optim_adam_is_seen():
+    """Control (blocked): a wrapper of gdbp.optim.adam itself fails test_adam (the watch sees it)."""
+    require_sandbox()
+    source = ("import gdbp.optim\ndef adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+              "    return gdbp.optim.adam(param, grad, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)")
+    result = grade_real("10_adam_family", {"adam": source})
+    assert result.passed["test_adam"] is False, report(result)
