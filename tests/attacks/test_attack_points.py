@@ -4,7 +4,7 @@ Run: ./dev test tests/attacks/test_attack_points.py
 """
 import pytest
 from conftest import require_sandbox
-from harness import grade_real, report
+from harness import grade_real, outputs_of, report
 
 pytestmark = pytest.mark.slow
 
@@ -68,8 +68,8 @@ def test_swapping_the_checkers_reference_does_not_pass_the_visible_check():
     """A wrong adam plus OPTIMIZERS["adam"] swapped: the visible check_adam must still fail."""
     require_sandbox()
     result = grade_real("10_adam_family", {"adam": SWAP_REFERENCE})
-    # it fails in the hidden part only, i.e. check_adam(adam) itself passed
-    assert "check_adam" in report(result) or "CheckFailed" in report(result), report(result)
+    errors = [o.ename for o in outputs_of(result, "test_adam") if o.output_type == "error"]
+    assert errors == ["CheckFailed"], report(result)  # today: AssertionError of the hidden part, check_adam passed
 
 
 @pytest.mark.xfail(strict=True, reason="SUCCEEDED: OPTIMIZERS swap + a lazy result evaluated outside the watched "
