@@ -108,3 +108,34 @@ def test_control_borrowing_gdbp_optim_adam_is_seen():
               "    return gdbp.optim.adam(param, grad, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)")
     result = grade_real("10_adam_family", {"adam": source})
     assert result.passed["test_adam"] is False, report(result)
+
+
+# Mini course: sgd_step's hidden test is assert_not_reference(sgd_step, reference.sgd_step, args=...), which
+# watches only the call itself. The returned object computes its value when the checker reads it
+# (np.asarray -> len/getitem requests), after the watched call returned, so the reference runs unwatched.
+LAZY_MINI = '''
+import numpy as np
+from minicourse import reference
+
+class Lazy:
+    def __init__(self, *args):
+        self.args = args
+    def value(self):
+        return reference.sgd_step(*self.args)
+    def __len__(self):
+        return len(self.value())
+    def __getitem__(self, i):
+        return self.value()[i]
+
+def sgd_step(param, grad, lr):
+    return Lazy(param, grad, lr)
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="SUCCEEDED: a lazily evaluated result runs minicourse.reference.sgd_step "
+                                       "after the watched call: 3/3 points for the borrowed reference")
+def test_a_lazy_result_does_not_hide_a_borrowed_reference():
+    from harness import grade_mini
+    require_sandbox()
+    result = grade_mini("01_basics", {"sgd_answer": LAZY_MINI})
+    assert result.passed["sgd_test"] is False, report(result)
