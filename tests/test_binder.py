@@ -25,18 +25,16 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import tomllib
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 from packaging.requirements import Requirement
 
+from labserver import get_json, jupyter_server
 from nbtools import REPO, notebook_pairs, unexecuted_cells, unexpected_learner_errors
 
 BINDER = REPO / "binder"
@@ -212,12 +210,6 @@ def test_binder_environment_runs_every_course_notebook(binder_venv, repo_copy, t
     assert not problems, "\n".join(problems)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_binder_jupyterlab_serves_the_course_settings(binder_venv, repo_copy, tmp_path):
     """After postBuild (as repo2docker runs it), the binder environment's JupyterLab has the news pop-up off."""
@@ -225,31 +217,9 @@ def test_binder_jupyterlab_serves_the_course_settings(binder_venv, repo_copy, tm
     run([str(repo_copy / "binder" / "postBuild")], cwd=repo_copy, env=env)
     env.update(JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"))
-    port, token = free_port(), "binder-test-token"
-    log = open(tmp_path / "lab.log", "w")
-    server = subprocess.Popen(
-        [str(binder_venv / "bin" / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         "--ServerApp.allow_root=True"], cwd=repo_copy, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/lab/api/settings/{NOTIFICATION}?token={token}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=10) as reply:
-                    setting = json.load(reply)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:])
-                time.sleep(0.5)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    command = [str(binder_venv / "bin" / "jupyter"), "lab", "--ServerApp.allow_root=True"]  # CI runs as root
+    with jupyter_server(command, cwd=repo_copy, env=env, log=tmp_path / "lab.log") as (base_url, token):
+        setting = get_json(f"{base_url}/lab/api/settings/{NOTIFICATION}?token={token}")
     defaults = {name: spec.get("default") for name, spec in setting["schema"]["properties"].items()}
     assert (defaults["fetchNews"], defaults["checkForUpdates"]) == ("false", False)
 

@@ -22,17 +22,11 @@ Chromium is Debian's package (`apt-get install -y chromium`; `.ci/run` installs 
 Playwright for Python through `executable_path`; never `playwright install`.
 """
 import base64
-import json
 import os
-import secrets
 import shutil
-import socket
 import struct
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +34,7 @@ import nbformat
 import pytest
 
 from conftest import require_chromium
+from labserver import jupyter_server
 from nbtools import (REPO, SUCCESS_LINE, cell_errors, cell_kind, course_root, missing_success_lines, notebook_pairs,
                      unexecuted_cells, unexpected_learner_errors)
 
@@ -54,13 +49,6 @@ RUN_ALL_TIMEOUT_MS = 240_000  # a course notebook runs in under 60 s: four times
 # environment); the browser adds what only JupyterLab can break.
 BROWSER_NOTEBOOKS = ("01_", "04_", "05_", "10_")
 PAIRS = [pair for pair in notebook_pairs() if pair[1].stem.startswith(BROWSER_NOTEBOOKS)] or notebook_pairs()
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -82,36 +70,11 @@ def lab(tmp_path_factory):
            "JUPYTER_RUNTIME_DIR": str(state / "runtime"),
            "JUPYTER_CONFIG_DIR": str(state / "config"),
            "IPYTHONDIR": str(state / "ipython")}
-    port, token = free_port(), secrets.token_hex(16)
-    log = open(state / "lab.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-         f"--LabApp.app_settings_dir={state / 'app_settings'}",
-         "--ServerApp.allow_root=True"],  # CI runs as root
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/api/status?token={token}", timeout=2) as reply:
-                    json.load(reply)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    tail = "\n".join((state / "lab.log").read_text().splitlines()[-30:])
-                    pytest.fail(f"JupyterLab did not start; the end of its log:\n{tail}")
-                time.sleep(0.3)
+    command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}",
+               "--LabApp.expose_app_in_browser=True", f"--LabApp.app_settings_dir={state / 'app_settings'}",
+               "--ServerApp.allow_root=True"]  # CI runs as root
+    with jupyter_server(command, cwd=root, env=env, log=state / "lab.log", seconds=60) as (base_url, token):
         yield base_url, token, root
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
