@@ -71,14 +71,20 @@ def test_yours_or_reference_endless_loop_costs_one_call_time_limit(capsys, monke
 
 
 def test_yours_or_reference_checks_a_class_with_both_its_checkers(capsys):
-    assert yours_or_reference(gdbp.engine.Value, gdbp.engine.Value) is gdbp.engine.Value
+    from gdbp.checks._watch import reference_allowed
+    with reference_allowed():  # the reference as a learner's class would pass both checkers...
+        assert yours_or_reference(gdbp.engine.Value, gdbp.engine.Value) is gdbp.engine.Value
     assert capsys.readouterr().out == "using your Value (it passes its checks)\n"
+    # ...but handed in as the learner's own, it is the reference in disguise
+    assert yours_or_reference(gdbp.engine.Value, gdbp.engine.Value) is gdbp.engine.Value
+    assert "runs the course's reference code" in capsys.readouterr().out
 
     class Value(gdbp.engine.Value):
         def relu(self):  # forgets the _backward closure: no gradient flows through relu
             return gdbp.engine.Value(self.data if self.data > 0 else 0.0)
 
-    assert yours_or_reference(Value, gdbp.engine.Value) is gdbp.engine.Value
+    with reference_allowed():
+        assert yours_or_reference(Value, gdbp.engine.Value) is gdbp.engine.Value
     out = capsys.readouterr().out
     assert out.startswith("your Value does not pass its checks yet (value_ops, case "), out
     assert "relu" in out, out

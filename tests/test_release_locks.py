@@ -98,7 +98,13 @@ def test_autograde_restores_edited_demo_cells(tmp_path):
     restored = {grade_id(c): c.source for c in demo_code_cells(graded)}
     assert restored[setup] == original[setup] and restored[last] == original[last]
     assert restored == original
-    assert MARKER not in str(graded), "the learner's edit ran at grading time"
+    # the learner's edits never ran: no code cell holds them and no output shows them (the feedback keeps
+    # them as text, in a Markdown cell saying they were not run)
+    ran = [c for c in graded.cells if c.cell_type == "code"]
+    assert not [c for c in ran if MARKER in c.source or MARKER in str(c.get("outputs"))], \
+        "the learner's edit ran at grading time"
+    shown = [c for c in graded.cells if c.cell_type == "markdown" and MARKER in c.source]
+    assert shown and all("Not graded" in c.source for c in shown)
     test_cells = [c for c in graded.cells if cell_kind(c) == "test"]
     assert test_cells and all(c.get("execution_count") for c in test_cells)
     assert not cell_errors(graded), [str(e) for e in cell_errors(graded)]

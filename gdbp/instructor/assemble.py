@@ -46,13 +46,13 @@ def read_notebook(data: bytes):
         raise Unreadable(f"not UTF-8 text ({err.reason})") from None
     try:
         raw = json.loads(text)
-    except ValueError as err:
-        raise Unreadable(f"not valid JSON ({err})") from None
+    except (ValueError, RecursionError) as err:
+        raise Unreadable(f"not valid JSON ({type(err).__name__}: {str(err)[:200]})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells", raw.get("worksheets")), list):
         raise Unreadable("not a Jupyter notebook (no list of cells)")
     try:
         nb = nbformat.reads(json.dumps(raw), as_version=4)
-    except Exception as err:  # noqa: BLE001 - nbformat raises many kinds on broken notebooks
+    except (Exception, RecursionError) as err:  # noqa: BLE001 - nbformat raises many kinds on broken notebooks
         raise Unreadable(f"not a Jupyter notebook nbformat can read ({type(err).__name__}: {err})") from None
     for cell in nb.cells:
         if not isinstance(cell.get("source", ""), str):

@@ -102,38 +102,41 @@ def collect(source, index, releases, submitted: Path, say=print) -> CollectRepor
     known = sorted(index) + sorted({a for a in index.values()})
     report, chosen = CollectReport(), {}
     for entry in entries:
-        if entry.path.suffix.lower() != ".ipynb":
-            if not (entry.path.suffix == ".txt" and "_attempt_" in entry.path.name):
-                report.skipped.append((entry.path, "not a .ipynb file"))
-            continue
-        if entry.read is None:
-            report.skipped.append((entry.path, f"larger than {MAX_MEMBER_BYTES >> 20} MB"))
-            continue
-        download = lms.parse(entry.path, known=known, receipts=receipts)
-        notebook, copy_number = lms.match_notebook(download.name, index)
-        if download.student is None:
-            reason = ("a notebook name without a student (expected <student>/<notebook>.ipynb or an LMS "
-                      "download name)" if notebook else
-                      f"no known notebook name at the end of the file name (known: {sorted(index)})")
-            report.skipped.append((entry.path, reason))
-            continue
-        data = entry.read()
-        if notebook is None:
-            identified = _identify(data, releases)
-            if identified is None:
-                report.skipped.append((entry.path, f"no known notebook name at the end of the file name, and its "
-                                                   f"cells are not those of a release (known: {sorted(index)})"))
+        try:
+            if entry.path.suffix.lower() != ".ipynb":
+                if not (entry.path.suffix == ".txt" and "_attempt_" in entry.path.name):
+                    report.skipped.append((entry.path, "not a .ipynb file"))
                 continue
-            notebook = identified[1]
-        key = (download.student, index[notebook], notebook)
-        order = (download.timestamp or datetime.min, max(download.attempt, copy_number), entry.mtime)
-        previous, candidate = chosen.get(key), (order, entry, data, download)
-        if previous is not None:
-            newer, older = (previous, candidate) if previous[0] >= order else (candidate, previous)
-            report.skipped.append((older[1].path, f"an older file for the same student and notebook than "
-                                                  f"{newer[1].path}"))
-            candidate = newer
-        chosen[key] = candidate
+            if entry.read is None:
+                report.skipped.append((entry.path, f"larger than {MAX_MEMBER_BYTES >> 20} MB"))
+                continue
+            download = lms.parse(entry.path, known=known, receipts=receipts)
+            notebook, copy_number = lms.match_notebook(download.name, index)
+            if download.student is None:
+                reason = ("a notebook name without a student (expected <student>/<notebook>.ipynb or an LMS "
+                          "download name)" if notebook else
+                          f"no known notebook name at the end of the file name (known: {sorted(index)})")
+                report.skipped.append((entry.path, reason))
+                continue
+            data = entry.read()
+            if notebook is None:
+                identified = _identify(data, releases)
+                if identified is None:
+                    report.skipped.append((entry.path, f"no known notebook name at the end of the file name, and its "
+                                                       f"cells are not those of a release (known: {sorted(index)})"))
+                    continue
+                notebook = identified[1]
+            key = (download.student, index[notebook], notebook)
+            order = (download.timestamp or datetime.min, max(download.attempt, copy_number), entry.mtime)
+            previous, candidate = chosen.get(key), (order, entry, data, download)
+            if previous is not None:
+                newer, older = (previous, candidate) if previous[0] >= order else (candidate, previous)
+                report.skipped.append((older[1].path, f"an older file for the same student and notebook than "
+                                                      f"{newer[1].path}"))
+                candidate = newer
+            chosen[key] = candidate
+        except Exception as err:  # noqa: BLE001 - one odd file is reported, the others are placed
+            report.skipped.append((entry.path, f"could not be read ({type(err).__name__})"))
     for (student, assignment, notebook), (_, entry, data, download) in sorted(chosen.items()):
         folder = submitted / student / assignment
         folder.mkdir(parents=True, exist_ok=True)

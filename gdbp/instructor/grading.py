@@ -12,16 +12,16 @@ Workers never open the gradebook; a submission's process never sees it.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import copy
 import multiprocessing
+import multiprocessing.connection
 import time
 from dataclasses import asdict, dataclass, field
 
 import nbformat
 
 from .assemble import assemble, read_notebook
-from .policy import GraderPolicy
+from .policy import GRADER_MEMORY_BYTES, GraderPolicy
 from .runner import Limits, Runner
 from .sandbox import agent_files
 
@@ -82,22 +82,48 @@ _PRELOAD = ["gdbp.instructor.grading", "gdbp.instructor.runner", "gdbp.checks", 
             "gdbp.train", "gdbp.engine", "gdbp.layers", "numpy", "nbformat", "IPython.core.inputtransformer2"]
 
 
+def _worker(job, connection):
+    """A worker process: grade one job, send the result back, exit."""
+    import resource
+    limit = GRADER_MEMORY_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        result = grade_job(job)
+    except BaseException as err:  # noqa: BLE001 - MemoryError and the like: this notebook only
+        result = Graded(job.student, job.assignment, job.notebook, None, {}, [], 0.0,
+                        f"the grader ran out of resources on this notebook ({type(err).__name__})")
+    connection.send(result)
+    connection.close()
+
+
 def run_jobs(jobs, workers=1, on_result=None, preload=()):
-    """Grade ``jobs`` in ``workers`` parallel processes, a new process per job; return the results in order
-    of completion (and pass each to ``on_result`` as it arrives)."""
+    """Grade ``jobs`` in at most ``workers`` processes at a time, a new process per job, forked from a
+    server that has imported the grader; return the results in order of completion (each also passed to
+    ``on_result`` as it arrives, in this process).
+
+    A worker that dies (a crash, the memory limit) costs its own notebook ("not graded", with its exit
+    code) and nothing else: each job has its own process and its own pipe."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD + list(preload))
-    results = []
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                max_tasks_per_child=1) as pool:
-        futures = [pool.submit(grade_job, job) for job in jobs]
-        for future in concurrent.futures.as_completed(futures):
+    pending, running, results = list(jobs), {}, []
+    while pending or running:
+        while pending and len(running) < workers:
+            job = pending.pop(0)
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(job, sender), daemon=True)
+            process.start()
+            sender.close()
+            running[receiver] = (process, job)
+        for receiver in multiprocessing.connection.wait(list(running)):
+            process, job = running.pop(receiver)
             try:
-                result = future.result()
-            except Exception as err:  # noqa: BLE001 - a worker that died: that notebook is not graded
-                job = jobs[futures.index(future)]
+                result = receiver.recv()
+            except (EOFError, OSError):
+                process.join(5)
                 result = Graded(job.student, job.assignment, job.notebook, None, {}, [], 0.0,
-                                f"the grading process failed: {type(err).__name__}: {err}")
+                                f"the grading process ended unexpectedly (exit code {process.exitcode})")
+            receiver.close()
+            process.join(5)
             results.append(result)
             if on_result is not None:
                 on_result(result)

@@ -58,11 +58,18 @@ MAX_RESTARTS = 10             # new processes per notebook after a death or a ti
 
 # Packages a sandboxed submission must not import even if the Python environment has them: a
 # ready-made optimizer or autograd is a reference in disguise.
-HIDDEN_PACKAGES = ("gdbp", "torch", "torchvision", "jax", "jaxlib", "optax", "tensorflow", "keras", "flax",
-                   "autograd", "micrograd", "sklearn", "scipy", "cupy", "mxnet", "paddle", "chainer")
+HIDDEN_PACKAGES = ("gdbp", "torch", "torchvision", "functorch", "jax", "jaxlib", "optax", "tensorflow", "keras",
+                   "flax", "autograd", "micrograd", "tinygrad", "sklearn", "scipy", "sympy", "mpmath", "theano",
+                   "cupy", "mxnet", "paddle", "chainer", "numdifftools", "findiff")
 
 # Names of objects' attributes the grader answers although they start with "_".
 PUBLIC_DUNDERS = ("__name__", "__qualname__", "__module__", "__doc__", "__all__")
+
+
+# The grader's own process (a worker grading one notebook): its address space. A submission that makes
+# the grader build huge objects through the channel ends that worker with a MemoryError: that notebook
+# is "not graded", nothing else is.
+GRADER_MEMORY_BYTES = 8 << 30
 
 
 @dataclass
@@ -75,7 +82,9 @@ class GraderPolicy:
     """
 
     packages: tuple = ("gdbp",)
-    refused: tuple = ("gdbp.instructor", "gdbp.progress")
+    # gdbp.checks is served only through its check_* entry points (its tables and catalogues, which
+    # hold rewrites of the references, are not): see may_use
+    refused: tuple = ("gdbp.instructor", "gdbp.progress", "gdbp.checks.")
     local: tuple = ("gdbp.plotting", "gdbp.objectives")
     namespaces: list = field(default_factory=list, repr=False)  # the test cells' namespaces (their helpers)
     _dirs: list = field(default_factory=list, repr=False)
@@ -89,13 +98,14 @@ class GraderPolicy:
             return False
         if not any(name == p or name.startswith(p + ".") for p in self.packages):
             return False
-        return not any(name == r or name.startswith(r + ".") for r in self.refused + self.local)
+        return not any(name == r or name.startswith(r + ".") or (r.endswith(".") and name.startswith(r))
+                       for r in self.refused + self.local)
 
     # --- what may be shared by handle
     def _ours(self, module_name) -> bool:
         return isinstance(module_name, str) and any(
             module_name == p or module_name.startswith(p + ".") for p in self.packages) and not any(
-            module_name == r or module_name.startswith(r + ".") for r in self.refused)
+            module_name == r or module_name.startswith(r + ".") for r in self.refused if not r.endswith("."))
 
     def _our_file(self, filename) -> bool:
         if not self._dirs:
@@ -130,6 +140,8 @@ class GraderPolicy:
             return  # a live container of one of our objects (model.params): see Endpoint(live=...)
         elif isinstance(obj, types.BuiltinMethodType) and type(getattr(obj, "__self__", None)) in (dict, list):
             return  # model.params.items
+        elif type(obj) in _CONTAINER_VIEWS:
+            return  # iterating model.params, its keys, values, items
         elif isinstance(obj, type):
             if self._ours(obj.__module__):
                 return
@@ -149,6 +161,9 @@ class GraderPolicy:
     def check_request(self, op: str, obj, name) -> None:
         """Raise PermissionError unless the submission may apply ``op`` (with attribute ``name``) to ``obj``."""
         if op in ("getattr", "callmethod", "setattr", "delattr"):
+            if isinstance(obj, types.ModuleType) and obj.__name__ == "gdbp.checks" and \
+                    not (isinstance(name, str) and name.startswith("check_")):
+                raise AttributeError(f"{name!r}: of gdbp.checks a submission may use only the check_* functions")
             if not isinstance(name, str) or (name.startswith("_") and name not in PUBLIC_DUNDERS):
                 raise AttributeError(f"{name!r}: a submission may not use the attributes of the course's objects "
                                      "that start with _")
@@ -156,6 +171,10 @@ class GraderPolicy:
                 raise PermissionError(f"a submission may not change {describe(obj)}")
         elif op not in ("call", "op", "signature"):
             raise PermissionError(f"a submission may not ask the grader to {op!r}")
+
+
+_CONTAINER_VIEWS = tuple(type(x) for x in (iter([]), iter({}), iter({}.values()), iter({}.items()), {}.keys(),
+                                            {}.values(), {}.items(), reversed([])))
 
 
 def describe(obj) -> str:

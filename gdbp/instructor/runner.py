@@ -128,7 +128,7 @@ class Runner:
         self.start = time.monotonic()
         self.deadline = self.start + self.limits.notebook_seconds
         ns = self._namespace()
-        passed, done = {}, []
+        passed, done, count = {}, [], 0
         try:
             for cell in self.cells:
                 node = cell.node
@@ -143,6 +143,8 @@ class Runner:
                     else:
                         outputs = self._sandbox_cell(cell)
                     node["outputs"] = [nbformat.from_dict(o) for o in outputs]
+                    count += 1
+                    node["execution_count"] = count
                 except _Budget as stop:
                     node["outputs"] = [nbformat.from_dict(_error("TimeoutError" if "time" in str(stop) else
                                                                  "RuntimeError", f"not run: {stop}"))]
@@ -151,6 +153,14 @@ class Runner:
                     self.notes.append(f"grading stopped early: {stop}")
                     self._stop_all(done, passed, cell)
                     break
+                except Exception as err:  # noqa: BLE001 - whatever went wrong, it costs this cell only
+                    node["outputs"] = [nbformat.from_dict(_error("SubmissionStopped", "the grader could not run this "
+                                                                 f"cell ({type(err).__name__}); grading went on"))]
+                    if cell.kind == "test":
+                        passed[cell.grade_id] = False
+                    self.notes.append(f"a cell could not be run ({type(err).__name__})")
+                    if self.sandbox is not None:
+                        self.sandbox.kill()
                 done.append(node)
         finally:
             if self.sandbox is not None:
@@ -187,8 +197,14 @@ class Runner:
                                   else "the submission's process died")
                 self.sandbox.kill()
                 continue
+            except Exception as err:  # noqa: BLE001 - the agent answered with an error: that cell only
+                outputs.append(_error("SubmissionStopped", f"the process running this notebook failed to run this "
+                                                           f"cell ({type(err).__name__}); grading went on"))
+                self.notes.append("a cell could not be run")
+                self.sandbox.kill()
+                continue
             self.replay.append(source)
-            outputs += sanitize_outputs(reply.get("outputs") if isinstance(reply, dict) else None)
+            outputs += sanitize_outputs(reply.get("outputs") if type(reply) is dict else None)
         return _cap(outputs)
 
     def _stopped_output(self, kind):
@@ -210,13 +226,17 @@ class Runner:
         for name in sorted(assemble.names_used(source) & self.exercise_names):
             try:
                 ns[name] = endpoint.request("lookup", name=name)
-            except NameError:
-                ns.pop(name, None)
             except SubmissionStopped:
                 break
+            except Exception:  # noqa: BLE001 - not defined (NameError), or the agent refused: the test says so
+                ns.pop(name, None)
         text = _CappedText()
         error = None
         endpoint.deadline = min(time.monotonic() + self.limits.test_seconds, self.deadline)
+        # While the test runs the submission may use only what the test hands it: the course's library
+        # (every object it had before, any import) is out of bounds, whenever the submission's code runs
+        # (inside a call, or later, when the test reads a lazy result).
+        endpoint.fence, endpoint.violations = endpoint._next_id, []
         try:
             with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
                 exec(compile(source, f"<test cell {cell.grade_id}>", "exec"), ns)
@@ -225,9 +245,13 @@ class Runner:
         except BaseException as err:  # noqa: BLE001 - every failure of a test is the test's failure
             error = err
         finally:
-            endpoint.deadline = None
+            endpoint.deadline, endpoint.fence = None, None
         outputs = [{"output_type": "stream", "name": "stdout", "text": text.getvalue()}] if text.getvalue() else []
-        if error is not None:
+        if endpoint.violations:
+            used = ", ".join(endpoint.violations[:3])
+            outputs.append(_error("AssertionError", f"your code used the course's library ({used}) while it was "
+                                                    "being tested: the exercise must be your own code"))
+        elif error is not None:
             outputs.append(_test_error(error, self.exercise_names))
         if endpoint.broken:
             self.notes.append("a test stopped the submission's process" if endpoint.broken_kind != "timeout"
@@ -270,33 +294,39 @@ def sanitize_outputs(outputs):
     run in the feedback page.
     """
     clean = []
-    for out in outputs if isinstance(outputs, list) else []:
-        if not isinstance(out, dict):
+    for out in outputs if type(outputs) is list else []:
+        if type(out) is not dict:
             continue
         kind = out.get("output_type")
-        if kind == "stream" and isinstance(out.get("text"), str):
+        if kind == "stream" and type(out.get("text")) is str:
             clean.append({"output_type": "stream", "name": "stderr" if out.get("name") == "stderr" else "stdout",
                           "text": out["text"][:MAX_CELL_OUTPUT]})
-        elif kind in ("display_data", "execute_result") and isinstance(out.get("data"), dict):
+        elif kind in ("display_data", "execute_result") and type(out.get("data")) is dict:
             data = {}
             for mime, value in out["data"].items():
-                if mime == "text/plain" and isinstance(value, str):
+                if mime == "text/plain" and type(value) is str:
                     data[mime] = value[:MAX_CELL_OUTPUT]
-                elif mime in ("image/png", "image/jpeg") and isinstance(value, str) and _is_base64(value):
+                elif mime in ("image/png", "image/jpeg") and type(value) is str and _is_base64(value):
                     data[mime] = value
             if data:
                 item = {"output_type": kind, "data": data, "metadata": {}}
                 if kind == "execute_result":
                     count = out.get("execution_count")
-                    item["execution_count"] = count if isinstance(count, int) else None
+                    item["execution_count"] = count if type(count) is int else None
                 clean.append(item)
         elif kind == "error":
             traceback = out.get("traceback")
-            clean.append({"output_type": "error", "ename": str(out.get("ename", "Error"))[:200],
-                          "evalue": str(out.get("evalue", ""))[:MAX_CELL_OUTPUT],
-                          "traceback": [str(line)[:MAX_CELL_OUTPUT] for line in traceback[:200]]
-                          if isinstance(traceback, list) else []})
+            clean.append({"output_type": "error", "ename": _text(out.get("ename"), 200) or "Error",
+                          "evalue": _text(out.get("evalue"), MAX_CELL_OUTPUT),
+                          "traceback": [_text(line, MAX_CELL_OUTPUT) for line in traceback[:200]]
+                          if type(traceback) is list else []})
     return clean
+
+
+def _text(value, limit):
+    """``value`` if it is a str (cut to ``limit``), else "": nothing from the sandbox is converted with
+    ``str()``, which would run its code (a proxy's ``__str__``) here."""
+    return value[:limit] if type(value) is str else ""
 
 
 def _is_base64(value):

@@ -17,8 +17,7 @@ from gdbp.instructor.assemble import Unreadable, read_notebook
 DEEP = b'{"cells": [], "metadata": {"x": ' + b"[" * 5000 + b"]" * 5000 + b'}, "nbformat": 4, "nbformat_minor": 5}'
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: json.loads raises RecursionError, which read_notebook does not "
-                                       "turn into Unreadable")
+# was: SUCCEEDED: json.loads raises RecursionError, which read_notebook does not  turn into Unreadable (blocked now)
 def test_deeply_nested_json_is_unreadable_not_a_crash():
     """A 10 KB file: valid JSON nested 5000 deep."""
     with pytest.raises(Unreadable):
@@ -26,8 +25,7 @@ def test_deeply_nested_json_is_unreadable_not_a_crash():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: one student's 10 KB file crashes `gdbp-course collect` and "
-                                       "`gdbp-course grade` for the whole class (RecursionError in the parent)")
+# was: SUCCEEDED: one student's 10 KB file crashes `gdbp-course collect` and  `gdbp-course grade` for the whole class (RecursionError in the parent) (blocked now)
 def test_one_deeply_nested_file_does_not_stop_collect_or_grade_for_the_class(tmp_path):
     require_sandbox()
     root = tmp_path / "course"

@@ -10,6 +10,8 @@ import time
 import tracemalloc
 
 import pytest
+
+from gdbp.instructor.wire.rpc import SubmissionStopped
 from conftest import require_sandbox
 from harness import grade_mini, report
 
@@ -74,28 +76,28 @@ def test_a_frame_of_json_does_not_blow_up_in_the_grader(box):
         pass
     peak = tracemalloc.get_traced_memory()[1] >> 20
     tracemalloc.stop()
-    if peak > 500:
-        pytest.xfail(f"SUCCEEDED: a 60 MB frame made the grader allocate {peak} MB (x{peak / 60:.0f})")
+    assert peak < 500, f"a 60 MB frame made the grader allocate {peak} MB (x{peak / 60:.0f})"
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: class descriptions of every frame are kept by the grader, "
-                                       "unbounded: 3 frames of 18 MB keep > 1 GB")
+# was: SUCCEEDED: class descriptions of every frame are kept by the grader,  unbounded: 3 frames of 18 MB keep > 1 GB (blocked now)
 def test_class_descriptions_do_not_accumulate_in_the_grader(box):
-    """Valid requests (repr(1)) carrying a huge "classes" field: the grader serves them and keeps each
-    description (Endpoint._descriptions, up to 1000 per frame, no bound over frames)."""
+    """Valid requests (repr(1)) carrying a huge "classes" field: the grader refuses the frame (too many
+    containers: the channel breaks, the sandbox stops) or keeps a bounded description."""
     with Kept() as kept:
-        run(box, RAW_FRAME + '''
+        try:
+            run(box, RAW_FRAME + '''
 for i in range(3):
     bomb = "[" + "{}," * 6_000_000 + "{}]"
     send('{"k":"q","id":%d,"op":"op","name":"repr","args":{"#":"t","v":[1]},"classes":{"x%d":%s}}'
          % (10**6 + i, i, bomb))
     read_frame(rfd)
 ''')
+        except SubmissionStopped:
+            pass  # refused: the frame broke the channel
     assert kept.mb < 200, f"the grader keeps {kept.mb} MB after the frames were served"
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: every object the grader ever exported stays in "
-                                       "Endpoint.exported: 20 calls keep ~330 MB; a loop of 1000 keeps 16 GB")
+# was: SUCCEEDED: every object the grader ever exported stays in  Endpoint.exported: 20 calls keep ~330 MB; a loop of 1000 keeps 16 GB (blocked now)
 def test_handles_the_sandbox_dropped_are_released_by_the_grader(box):
     """gdbp.optim.adam returns its AdamState (two arrays of param's size) by handle; the grader keeps it
     for the life of the sandbox although the sandbox dropped every proxy (there is no release message)."""
@@ -105,9 +107,7 @@ def test_handles_the_sandbox_dropped_are_released_by_the_grader(box):
     assert kept.mb < 100, f"the grader keeps {kept.mb} MB and {len(box.endpoint.exported)} handles"
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: a grader-side computation requested from a cell ignores the "
-                                       "cell's limit (here 3 s) and the notebook's (10 s): ~40 s, unbounded with "
-                                       "num_steps=10**9")
+# was: SUCCEEDED: a grader-side computation requested from a cell ignores the  cell's limit (here 3 s) and the notebook's (10 s): ~40 s, unbounded with  num_steps=10**9 (blocked now)
 def test_a_cell_cannot_make_the_grader_compute_past_the_time_limits():
     """gradient_descent(gdbp.layers.softmax, ...) runs entirely in the grader, which checks deadlines only
     while it waits for a frame: neither CELL_SECONDS nor NOTEBOOK_SECONDS stops it."""
@@ -136,9 +136,7 @@ raise ValueError("now")
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: sanitize_outputs calls str() on proxies the sandbox put in a "
-                                       "cell's outputs, each a request with its own 20 s limit, outside the cell's "
-                                       "deadline: 22 x 1.5 s here, 1000 outputs x 202 x 19 s in general")
+# was: SUCCEEDED: sanitize_outputs calls str() on proxies the sandbox put in a  cell's outputs, each a request with its own 20 s limit, outside the cell's  deadline: 22 x 1.5 s here, 1000 outputs x 202 x 19 s in general (blocked now)
 def test_a_cells_outputs_cannot_hold_the_grader_past_the_limits():
     require_sandbox()
     result = grade_mini("01_basics", {"square_answer": SLOW_OUTPUTS},

@@ -30,8 +30,7 @@ def square(x):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: an MT19937 state with pos out of range segfaults the grader; "
-                                       "BrokenProcessPool fails every other notebook of the run")
+# was: SUCCEEDED: an MT19937 state with pos out of range segfaults the grader;  BrokenProcessPool fails every other notebook of the run (blocked now)
 def test_a_crafted_generator_state_does_not_crash_the_grader_or_other_students():
     require_sandbox()
     root = mini_release()
@@ -53,8 +52,7 @@ def test_a_crafted_generator_state_does_not_crash_the_grader_or_other_students()
 NOT_GRADED = "get_ipython().run_cell = lambda *a, **k: 1 / 0\ndef square(x):\n    return x ** 2"
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: ZeroDivisionError from the exec handler makes the whole "
-                                       "notebook 'not graded' (Graded.error, no autograded notebook, no scores)")
+# was: SUCCEEDED: ZeroDivisionError from the exec handler makes the whole  notebook 'not graded' (Graded.error, no autograded notebook, no scores) (blocked now)
 def test_an_error_reply_to_exec_costs_one_cell_not_the_notebook():
     require_sandbox()
     result = grade_mini("01_basics", {"square_answer": NOT_GRADED})
@@ -73,7 +71,7 @@ def square(x):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: TypeError from the lookup handler makes the notebook 'not graded'")
+# was: SUCCEEDED: TypeError from the lookup handler makes the notebook 'not graded' (blocked now)
 def test_an_error_reply_to_lookup_costs_one_test_not_the_notebook():
     require_sandbox()
     result = grade_mini("01_basics", {"square_answer": NOT_GRADED_LOOKUP})

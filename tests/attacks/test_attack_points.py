@@ -62,8 +62,7 @@ def test_control_a_wrong_adam_fails():
     assert result.passed["test_adam"] is False, report(result)
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: the sandbox replaces gdbp.checks.optim.OPTIMIZERS['adam'] "
-                                       "(a live dict handle) so the visible checker compares adam with itself")
+# was: SUCCEEDED: the sandbox replaces gdbp.checks.optim.OPTIMIZERS['adam']  (a live dict handle) so the visible checker compares adam with itself (blocked now)
 def test_swapping_the_checkers_reference_does_not_pass_the_visible_check():
     """A wrong adam plus OPTIMIZERS["adam"] swapped: the visible check_adam must still fail."""
     require_sandbox()
@@ -72,8 +71,7 @@ def test_swapping_the_checkers_reference_does_not_pass_the_visible_check():
     assert errors == ["CheckFailed"], report(result)  # today: AssertionError of the hidden part, check_adam passed
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: OPTIMIZERS swap + a lazy result evaluated outside the watched "
-                                       "call: 2/2 points for an adam that never computes anything itself")
+# was: SUCCEEDED: OPTIMIZERS swap + a lazy result evaluated outside the watched  call: 2/2 points for an adam that never computes anything itself (blocked now)
 def test_a_wrong_adam_with_a_swapped_reference_and_lazy_results_scores_zero():
     """Full attack: visible check fooled by the swap, hidden test fooled by lazy evaluation."""
     require_sandbox()
@@ -92,8 +90,7 @@ def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: the checker's catalogue hands out a reference-equivalent adam "
-                                       "whose code (gdbp/checks/) the watch exempts")
+# was: SUCCEEDED: the checker's catalogue hands out a reference-equivalent adam  whose code (gdbp/checks/) the watch exempts (blocked now)
 def test_borrowing_the_checkers_catalogue_is_seen_as_borrowing():
     """adam = a wrapper of CATALOGUES['adam'].function([]): must score 0 like any borrowed reference."""
     require_sandbox()
@@ -132,8 +129,7 @@ def sgd_step(param, grad, lr):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="SUCCEEDED: a lazily evaluated result runs minicourse.reference.sgd_step "
-                                       "after the watched call: 3/3 points for the borrowed reference")
+# was: SUCCEEDED: a lazily evaluated result runs minicourse.reference.sgd_step  after the watched call: 3/3 points for the borrowed reference (blocked now)
 def test_a_lazy_result_does_not_hide_a_borrowed_reference():
     from harness import grade_mini
     require_sandbox()

@@ -44,9 +44,9 @@ class RemoteModule(types.ModuleType):
         state = self.__dict__.get("_gdbp_remote")
         if state is None:
             raise AttributeError(name)
-        endpoint, hid = state
+        endpoint, proxy = state
         try:
-            value = endpoint.request("getattr", h=hid, name=name)
+            value = endpoint.request("getattr", h=proxy._gdbp_hid, name=name)
         except AttributeError:
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}") from None
         setattr(self, name, value)
@@ -76,7 +76,7 @@ class RemoteFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         handle = self.endpoint.request("import", name=spec.name)  # ImportError if the grader refuses
         module = RemoteModule(spec.name)
-        module.__dict__["_gdbp_remote"] = (self.endpoint, handle._gdbp_hid)
+        module.__dict__["_gdbp_remote"] = (self.endpoint, handle)  # the proxy keeps the grader's module shared
         return module
 
     def exec_module(self, module):

@@ -38,7 +38,9 @@ import time
 
 import numpy as np
 
-MAX_FRAME_BYTES = 256 << 20  # the largest array of the course is a few MB
+MAX_FRAME_BYTES = 256 << 20  # the largest array of the course is a few MB; arrays travel as blobs
+MAX_JSON_BYTES = 32 << 20    # the JSON part (numbers, strings, a cell's images as base64 text)
+MAX_CONTAINERS = 200_000     # "[" and "{" in one JSON part: json.loads spends ~25x the text on them
 MAX_DEPTH = 64
 MAX_ITEMS = 1_000_000
 
@@ -50,7 +52,10 @@ _DTYPES = {np.dtype(t).str: np.dtype(t) for t in (
 _SCALARS = {np.dtype(t).str: t for t in (
     np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
     np.float16, np.float32, np.float64, np.complex64, np.complex128)}
-_BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
+# Only PCG64 (what np.random.default_rng makes): its state is four integers that numpy masks to its
+# own widths. MT19937's and Philox's states hold buffer positions numpy does not check, and a position
+# out of range reads or writes memory far from the generator (a crafted state crashes the grader).
+_BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM")}
 # Types that may be sent as themselves (``dtype=float``, ``isinstance(x, np.ndarray)`` arguments).
 _TYPES = {t.__name__: t for t in (bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset,
                                   type(None), np.ndarray, np.bool_, np.int8, np.int16, np.int32, np.int64,
@@ -133,13 +138,21 @@ class FrameReader:
         lengths = [_LENGTH.unpack(self._take(_LENGTH.size, deadline))[0] for _ in range(count)]
         if json_len + sum(lengths) > MAX_FRAME_BYTES:
             raise ProtocolError(f"a frame announced {json_len + sum(lengths)} bytes (limit {MAX_FRAME_BYTES})")
+        if json_len > MAX_JSON_BYTES:
+            raise ProtocolError(f"a frame's JSON part has {json_len} bytes (limit {MAX_JSON_BYTES})")
         text = self._take(json_len, deadline)
         blobs = [self._take(n, deadline) for n in lengths]
-        try:
-            message = json.loads(text.decode())
-        except (ValueError, RecursionError) as err:
-            raise ProtocolError(f"a frame is not valid JSON: {err}") from None
-        return message, blobs
+        return _loads(text), blobs
+
+
+def _loads(text: bytearray):
+    """``json.loads`` of a frame's JSON part, refused before parsing when it holds too many containers."""
+    if text.count(b"[") + text.count(b"{") > MAX_CONTAINERS:
+        raise ProtocolError(f"a frame holds more than {MAX_CONTAINERS} lists and objects")
+    try:
+        return json.loads(text.decode())
+    except (ValueError, RecursionError) as err:
+        raise ProtocolError(f"a frame is not valid JSON: {type(err).__name__}") from None
 
 
 def read_frame(fd: int, deadline: float | None = None):
@@ -275,8 +288,12 @@ class Decoder:
         if tag == "g":
             state = self._dec(d["v"], blobs, depth + 1)
             bit_generator = _BIT_GENERATORS.get(state.get("bit_generator") if type(state) is dict else None)
-            if bit_generator is None:
-                raise ProtocolError("a random generator of an unknown kind")
+            inner = state.get("state") if bit_generator is not None else None
+            if bit_generator is None or type(inner) is not dict or set(inner) != {"state", "inc"} or \
+                    not all(type(v) is int and 0 <= v < 2**128 for v in inner.values()) or \
+                    state.get("has_uint32") not in (0, 1) or type(state.get("uinteger")) is not int or \
+                    not 0 <= state["uinteger"] < 2**32:
+                raise ProtocolError("a random generator of an unknown kind or with a malformed state")
             generator = bit_generator()
             generator.state = state
             return np.random.Generator(generator)

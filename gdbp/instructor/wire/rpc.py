@@ -26,7 +26,9 @@ import copy
 import inspect
 import io
 import operator
+import signal
 import sys
+import threading
 import time
 import traceback
 import types
@@ -64,6 +66,8 @@ _REFLECTED = {"add": "__radd__", "sub": "__rsub__", "mul": "__rmul__", "truediv"
 # Attributes of a remote object that are fetched (all others starting with "__" are not remote).
 REMOTE_DUNDERS = ("__name__", "__qualname__", "__module__", "__doc__")
 MAX_TEXT = 1 << 20  # characters of output or of an error message accepted per reply
+MAX_DESCRIPTIONS = 10_000  # class descriptions kept from the other side
+MAX_EXPORTS = 200_000      # objects shared with the other side at once
 _EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
                if isinstance(obj, type) and issubclass(obj, Exception)}
 
@@ -74,6 +78,15 @@ class RemoteError(Exception):
     def __init__(self, remote_type, message):
         super().__init__(f"{remote_type}: {message}" if message else remote_type)
         self.remote_type = remote_type
+
+
+class _ServeTimeout(BaseException):
+    """The grader's work for the other side ran past the deadline (BaseException: served code's
+    ``except Exception`` cannot swallow it)."""
+
+
+class Fenced(PermissionError):
+    """The peer used an object it may not use now (the course's library while a test runs)."""
 
 
 class SubmissionStopped(RuntimeError):
@@ -136,6 +149,12 @@ class Proxy:
 
     def __dir__(self):
         return sorted(type(self)._gdbp_methods)
+
+    def __del__(self):
+        try:
+            object.__getattribute__(self, "_gdbp_ep")._released.append(object.__getattribute__(self, "_gdbp_hid"))
+        except Exception:  # noqa: BLE001 - interpreter shutdown, a half-built proxy
+            pass
 
 
 class BoundRemoteMethod:
@@ -311,6 +330,9 @@ class Endpoint:
         self._next_id = 1
         self._seq = 0
         self._refs = []
+        self._released = []       # ids of the peer's objects whose proxies died: sent with the next frame
+        self.fence = None         # (grader side, during a test) handle ids below it are out of bounds
+        self.violations = []      # what the peer tried on out-of-bounds handles
         self._descriptions = {}   # peer class key (str) -> description
         self.broken = None
         self.broken_kind = None   # "timeout", "broken" or "interrupted"
@@ -326,9 +348,13 @@ class Endpoint:
         if isinstance(obj, ProxyMeta) and obj._gdbp_cls_ep is self and obj._gdbp_class_hid is not None:
             return {"#": "h", "o": self.peer, "i": obj._gdbp_class_hid}
         hid = self._export_ids.get(id(obj))
+        if hid is not None and self.fence is not None and hid < self.fence:
+            hid = None  # handed out again during a test: a new handle, the old one stays out of bounds
         if hid is None:
             if self.policy is not None:
                 self.policy.check_export(obj)
+            if len(self.exported) >= MAX_EXPORTS:
+                raise PermissionError(f"more than {MAX_EXPORTS} objects are shared with the other side")
             hid = self._next_id
             self._next_id += 1
             self.exported[hid] = obj
@@ -360,9 +386,12 @@ class Endpoint:
             raise ProtocolError("a handle without an id")
         if owner == self.side:
             try:
-                return self.exported[hid]
+                obj = self.exported[hid]
             except KeyError:
                 raise ProtocolError(f"a handle {hid} that this side never gave out") from None
+            if self.fence is not None and hid < self.fence:
+                self._out_of_bounds(obj)
+            return obj
         if owner != self.peer:
             raise ProtocolError("a handle of an unknown owner")
         if "cls" in ref:  # the remote object is a class: its proxy is the proxy type itself
@@ -390,6 +419,14 @@ class Endpoint:
             cls = self._proxy_classes[key] = proxy_class(self, key, description)
         return cls
 
+    def _out_of_bounds(self, obj):
+        """The peer used one of our objects it had before the current test: record it, refuse it."""
+        what = self.policy.describe(obj) if self.policy is not None and hasattr(self.policy, "describe") else \
+            type(obj).__name__
+        if what not in self.violations:
+            self.violations.append(what)
+        raise Fenced(f"{what} is not available to your code while it is being tested")
+
     def signature(self, hid):
         sig = self._signatures.get(hid)
         if sig is None:
@@ -411,6 +448,8 @@ class Endpoint:
         """Encode a message's values (this may raise TypeError, ValueError or PermissionError: nothing is sent)."""
         blobs, classes = [], {}
         self._refs = []
+        if self._released:
+            message["rel"], self._released = self._released[:10_000], self._released[10_000:]
         for field, value in value_fields.items():
             message[field] = self.encoder.encode_into(value, blobs)
         for ref in self._refs:
@@ -430,7 +469,14 @@ class Endpoint:
         if type(classes) is not dict:
             raise ProtocolError("malformed class descriptions")
         for key, description in list(classes.items())[:1000]:
-            self._descriptions.setdefault(key, description)
+            if len(self._descriptions) < MAX_DESCRIPTIONS and key not in self._descriptions:
+                self._descriptions[key] = _clean_description(description)
+        released = message.get("rel")
+        if type(released) is list:
+            for hid in released[:10_000]:
+                obj = self.exported.pop(hid, None) if type(hid) is int else None
+                if obj is not None and self._export_ids.get(id(obj)) == hid:
+                    del self._export_ids[id(obj)]
         return message, blobs
 
     def value(self, message, blobs, field):
@@ -463,7 +509,7 @@ class Endpoint:
                 message, blobs = self._receive(deadline)
                 kind = message.get("k")
                 if kind == "q":
-                    self._serve(message, blobs)
+                    self._serve_until(message, blobs, deadline)
                     continue
                 if message.get("id") != seq or kind not in ("r", "x"):
                     raise ProtocolError("a reply out of order")
@@ -533,6 +579,35 @@ class Endpoint:
                 raise ProtocolError("a reply with no request")
             self._serve(message, blobs)
 
+    def _serve_until(self, message, blobs, deadline):
+        """Serve a request that arrived while we wait for ``deadline``; on the grader's side the work it
+        asks for (``gdbp.descent.gradient_descent(..., num_steps=10**9)``) is stopped at that deadline
+        too, with a nested alarm that leaves an outer one (a checker's time limit) in place."""
+        if self.side != "t" or deadline is None or threading.current_thread() is not threading.main_thread():
+            return self._serve(message, blobs)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded("no time left to serve the other side")
+        outer_handler = signal.getsignal(signal.SIGALRM)
+        outer_delay, _ = signal.getitimer(signal.ITIMER_REAL)
+        ours = not outer_delay or remaining < outer_delay
+        start = time.monotonic()
+        if ours:
+            def expire(signum, frame):
+                raise _ServeTimeout()
+            signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, remaining)
+        try:
+            self._serve(message, blobs)
+        except _ServeTimeout:
+            raise DeadlineExceeded("the work the other side asked for ran out of time") from None
+        finally:
+            if ours:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, outer_handler)
+                if outer_delay:
+                    signal.setitimer(signal.ITIMER_REAL, max(outer_delay - (time.monotonic() - start), 1e-3))
+
     def _serve(self, message, blobs):
         """Perform one request of the peer and send the reply (or the error it raised).
 
@@ -554,7 +629,7 @@ class Endpoint:
         except (ProtocolError, SubmissionStopped):
             raise
         except catch as err:  # noqa: BLE001 - the served call's error goes back to the caller
-            self._send({"k": "x", "id": seq, "out": capture.items, "e": _error(err)}, {})
+            self._send({"k": "x", "id": seq, "out": capture.items, "e": _error(err, frames=self.side == "s")}, {})
             return
         values = {"v": result}
         if written:
@@ -562,11 +637,16 @@ class Endpoint:
         try:
             self._send({"k": "r", "id": seq, "out": capture.items}, values)
         except (TypeError, ValueError, PermissionError) as err:  # the result cannot be sent
-            self._send({"k": "x", "id": seq, "out": capture.items, "e": _error(err)}, {})
+            self._send({"k": "x", "id": seq, "out": capture.items, "e": _error(err, frames=self.side == "s")}, {})
 
     def _perform(self, op, message, blobs, args, kwargs):
         custom = self.handlers.get(op)
         if custom is not None:
+            if self.fence is not None and op == "import":
+                what = f"import {message.get('name')}"
+                if what not in self.violations:
+                    self.violations.append(what)
+                raise Fenced(f"`{what}` is not available to your code while it is being tested")
             return custom(self, message, blobs, args, kwargs)
         if op == "describe":
             key = message.get("key")
@@ -581,8 +661,10 @@ class Endpoint:
             self.policy.check_request(op, obj, name)
         if op == "getattr":
             value = getattr(obj, _name(name))
-            # live=True: a dict or list attribute goes by handle, so that model.params[name] = w changes it
-            return ByReference(value) if self.live and type(value) in (dict, list) else value
+            # live=True: a dict or list attribute of an *instance* goes by handle, so that a notebook's
+            # model.params[name] = w changes the model; a module's or class's tables go by value
+            live = self.live and type(value) in (dict, list) and not isinstance(obj, (types.ModuleType, type))
+            return ByReference(value) if live else value
         if op == "setattr":
             setattr(obj, _name(name), self.value(message, blobs, "value"))
             return None
@@ -612,9 +694,12 @@ class Endpoint:
             return None
         hid = message.get("h")
         try:
-            return self.exported[hid]
+            obj = self.exported[hid]
         except (KeyError, TypeError):
             raise ProtocolError(f"a request on an unknown handle {hid!r}") from None
+        if self.fence is not None and hid < self.fence:
+            self._out_of_bounds(obj)
+        return obj
 
     def _write_back(self, fields, message, blobs):
         """Apply the callee's in-place changes to our original argument arrays (copy-out)."""
@@ -685,14 +770,34 @@ def _follow(value, path):
     return value
 
 
-def _error(err):
-    """An exception as data: its type name, message and the frames of its traceback (file, line, name, text)."""
+def _error(err, frames=True):
+    """An exception as data: its type name, message and (``frames``: the sandbox side only, which has
+    nothing to hide) the frames of its traceback (file, line, name, text)."""
     try:
         message = str(err)
     except BaseException:  # noqa: BLE001 - a learner's __str__ may itself raise
         message = "<the exception's message could not be printed>"
-    frames = [(f.filename, f.lineno, f.name, f.line or "") for f in traceback.extract_tb(err.__traceback__)][-20:]
-    return {"type": type(err).__name__, "message": message[:MAX_TEXT], "frames": frames}
+    error = {"type": type(err).__name__, "message": message[:MAX_TEXT]}
+    if frames:
+        error["frames"] = [(f.filename, f.lineno, f.name, f.line or "")
+                           for f in traceback.extract_tb(err.__traceback__)][-20:]
+    return error
+
+
+def _clean_description(description):
+    """A class description from the other side, reduced to plain, short strings (never trusted further)."""
+    if type(description) is not dict:
+        return {}
+    def text(value, limit=200):
+        return value[:limit] if type(value) is str else "?"
+    names = [n for n in description.get("methods", ())[:500] if type(n) is str and n.isidentifier()] \
+        if type(description.get("methods")) is list else []
+    dunders = [d for d in description.get("dunders", ())[:100] if type(d) is str] \
+        if type(description.get("dunders")) is list else []
+    doc = description.get("doc")
+    return {"name": text(description.get("name")), "qualname": text(description.get("qualname")),
+            "module": text(description.get("module")), "methods": names, "dunders": dunders,
+            "doc": doc[:2000] if type(doc) is str else None}
 
 
 class _Capture:
