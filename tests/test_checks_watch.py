@@ -146,3 +146,14 @@ def test_visible_checkers_refuse_the_reference_in_disguise(check, source, name):
 def test_visible_checkers_accept_the_learners_own_code():
     import gdbp.checks
     gdbp.checks.check_adam(cell(OWN_ADAM)["adam"])
+
+
+def test_visible_checker_refuses_the_checkers_own_rewrite_of_the_reference():
+    """The catalogue's base implementation is the reference rewritten: borrowing it is borrowing."""
+    import gdbp.checks
+    import gdbp.checks.optim as co
+    rewrite = co.CATALOGUES["adam"].function([])
+    adam = cell("def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+                "    return rewrite(param, grad, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)", rewrite=rewrite)["adam"]
+    with pytest.raises(AssertionError, match="runs the course's reference code"):
+        gdbp.checks.check_adam(adam)

@@ -242,6 +242,11 @@ class Change:
             return template
 
 
+# Every catalogue made: ``build(base)`` rewrites the reference, so gdbp.checks._watch treats the code of
+# ``build`` and of the changes' ``wrap`` as reference code (a learner may not borrow it either).
+ALL_CATALOGUES: list = []
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """An exercise's family of implementations: ``build(settings)`` returns a function with the exercise's
@@ -251,6 +256,9 @@ class Catalogue:
     build: Callable[[Mapping[str, Any]], Callable]
     changes: tuple[Change, ...]
     base: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        ALL_CATALOGUES.append(self)  # the reference watch counts their code as the reference's
 
     def settings(self, changes: Iterable[Change], constants: Mapping[str, Any] | None = None) -> dict:
         s = dict(self.base)
