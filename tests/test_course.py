@@ -172,3 +172,16 @@ def test_values_along_cuts_a_diverged_trajectory():
 def test_values_along_rejects_a_single_point():
     with pytest.raises(ValueError, match="trajectory"):
         values_along(get_objective("bowl"), np.zeros(2))
+
+
+def test_show_source_prints_the_source_or_while_grading_a_note(capsys):
+    from gdbp import course
+    course.show_source(gdbp.engine.Value.backward)
+    assert "def backward(self" in capsys.readouterr().out
+    course.GRADING = True
+    try:
+        course.show_source(gdbp.engine.Value.backward)
+    finally:
+        course.GRADING = False
+    out = capsys.readouterr().out
+    assert "def backward" not in out and "not while it is graded" in out

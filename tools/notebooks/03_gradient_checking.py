@@ -392,9 +392,9 @@ gradients. Its source:
 """, cell_id="md_check_gradient")
 
 nb.code(r'''
-import inspect
+from gdbp.course import show_source
 
-print(inspect.getsource(gdbp.gradcheck.check_gradient))
+show_source(gdbp.gradcheck.check_gradient)
 result = gradient_check(ce_loss, dscores_no_mean, scores)
 print(f"buggy softmax gradient: max_rel_error = {result.max_rel_error:.2f} at index {result.worst_index}")
 print(f"  analytic {result.analytic[result.worst_index]:.4f} vs numeric {result.numeric[result.worst_index]:.4f}: "

@@ -46,7 +46,7 @@ nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline
-import inspect
+from gdbp.course import show_source
 import math
 
 import matplotlib.pyplot as plt
@@ -688,8 +688,7 @@ nested calls). The order it produces is the same.
 """, cell_id="md_reference")
 
 nb.code(r'''
-print(inspect.getsource(gdbp.engine.Value.backward))
-print(inspect.getsource(gdbp.engine.Value.topological_order))
+show_source(gdbp.engine.Value.backward, gdbp.engine.Value.topological_order)
 ''', cell_id="reference_source")
 
 nb.md(r"""

@@ -151,7 +151,7 @@ nb.exercise_rules()
 
 nb.code(r'''
 %matplotlib inline
-import inspect
+from gdbp.course import show_source
 import time
 
 import matplotlib.pyplot as plt
@@ -209,8 +209,7 @@ cache is `out` itself. Here is `gdbp.layers`' pair:
 """, cell_id="md_pattern")
 
 nb.code(r'''
-print(inspect.getsource(gdbp.layers.sigmoid_forward))
-print(inspect.getsource(gdbp.layers.sigmoid_backward))
+show_source(gdbp.layers.sigmoid_forward, gdbp.layers.sigmoid_backward)
 ''', cell_id="sigmoid_source")
 
 nb.md(r"""
@@ -836,7 +835,7 @@ for name in params:
 ''', cell_id="mlp_compare")
 
 nb.code(r'''
-print(inspect.getsource(MLP.loss))
+show_source(MLP.loss)
 ''', cell_id="mlp_source")
 
 nb.md(r"""

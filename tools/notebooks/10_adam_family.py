@@ -873,12 +873,11 @@ gradients then). Here is the library's own code of the last two:
 """, cell_id="schedules-maths")
 
 nb.code(r'''
-import inspect
+from gdbp.course import show_source
 
 from gdbp.optim import schedules
 
-print(inspect.getsource(schedules.cosine))
-print(inspect.getsource(schedules.warmup))
+show_source(schedules.cosine, schedules.warmup)
 ''', cell_id="schedules-source")
 
 nb.md(r"""

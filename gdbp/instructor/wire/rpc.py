@@ -98,7 +98,7 @@ class SubmissionStopped(RuntimeError):
 class Proxy:
     """Stands for an object on the other side. Every operation on it is a request (see module docstring)."""
 
-    __slots__ = ("_gdbp_ep", "_gdbp_hid", "__weakref__")
+    __slots__ = ("_gdbp_ep", "_gdbp_hid", "_gdbp_n", "__weakref__")
 
     def __getattribute__(self, name):
         # the proxy type holds the remote *class's* __module__ and __doc__; an instance has its own
@@ -151,8 +151,11 @@ class Proxy:
         return sorted(type(self)._gdbp_methods)
 
     def __del__(self):
+        # "I have received this handle n times and hold it no more": the owner frees the object only when
+        # it has sent it that many times, so a handle sent again meanwhile stays valid
         try:
-            object.__getattribute__(self, "_gdbp_ep")._released.append(object.__getattribute__(self, "_gdbp_hid"))
+            get = object.__getattribute__
+            get(self, "_gdbp_ep")._released.append((get(self, "_gdbp_hid"), get(self, "_gdbp_n")))
         except Exception:  # noqa: BLE001 - interpreter shutdown, a half-built proxy
             pass
 
@@ -330,7 +333,8 @@ class Endpoint:
         self._next_id = 1
         self._seq = 0
         self._refs = []
-        self._released = []       # ids of the peer's objects whose proxies died: sent with the next frame
+        self._released = []       # (id, times received) of the peer's objects whose proxies died: sent with
+        self._sent = {}           # the next frame; and how often we sent each of ours
         self.fence = None         # (grader side, during a test) handle ids below it are out of bounds
         self.violations = []      # what the peer tried on out-of-bounds handles
         self._descriptions = {}   # peer class key (str) -> description
@@ -359,6 +363,7 @@ class Endpoint:
             self._next_id += 1
             self.exported[hid] = obj
             self._export_ids[id(obj)] = hid
+        self._sent[hid] = self._sent.get(hid, 0) + 1
         ref = {"#": "h", "o": self.side, "i": hid, "k": self._key(type(obj))}
         if isinstance(obj, type):
             ref["cls"] = self._key(obj)
@@ -405,7 +410,10 @@ class Endpoint:
             proxy = object.__new__(cls)
             object.__setattr__(proxy, "_gdbp_ep", self)
             object.__setattr__(proxy, "_gdbp_hid", hid)
+            object.__setattr__(proxy, "_gdbp_n", 1)
             self._proxies[hid] = proxy
+        else:
+            object.__setattr__(proxy, "_gdbp_n", object.__getattribute__(proxy, "_gdbp_n") + 1)
         return proxy
 
     def _proxy_class(self, key):
@@ -473,8 +481,16 @@ class Endpoint:
                 self._descriptions[key] = _clean_description(description)
         released = message.get("rel")
         if type(released) is list:
-            for hid in released[:10_000]:
-                obj = self.exported.pop(hid, None) if type(hid) is int else None
+            for item in released[:10_000]:
+                if type(item) is not list or len(item) != 2 or type(item[0]) is not int or type(item[1]) is not int:
+                    continue
+                hid, count = item
+                left = self._sent.get(hid, 0) - count
+                if left > 0:
+                    self._sent[hid] = left  # sent again since: still in use
+                    continue
+                self._sent.pop(hid, None)
+                obj = self.exported.pop(hid, None)
                 if obj is not None and self._export_ids.get(id(obj)) == hid:
                     del self._export_ids[id(obj)]
         return message, blobs
