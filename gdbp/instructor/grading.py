@@ -59,8 +59,6 @@ class Graded:
 def grade_job(job: Job) -> Graded:
     """Grade one notebook (runs in a worker process)."""
     start = time.perf_counter()
-    import gdbp.course
-    gdbp.course.GRADING = True  # this process is the grader: show_source prints a note, not the source
     try:
         policy = GraderPolicy(**job.policy)
         if job.agent_dir is not None:
