@@ -280,3 +280,22 @@ def test_a_deadline_breaks_the_channel_with_kind_timeout():
     assert grader.broken_kind == "timeout"
     for fd in (a_r, a_w, b_r, b_w):
         os.close(fd)
+
+
+def test_built_in_objectives_travel_by_name_and_arrive_as_the_other_sides_own():
+    import gdbp.objectives
+    from gdbp.instructor.wire.rpc import objective_names
+    namer, resolver = objective_names(gdbp.objectives)
+    rosenbrock = gdbp.objectives.get_objective("rosenbrock")
+    enc = codec.Encoder(no_handles, namer)
+    data, blobs = enc.encode((rosenbrock, rosenbrock.grad))
+    assert data["v"][0] == {"#": "nm", "v": ["objective", "rosenbrock"]}
+    back = codec.Decoder(no_handles, resolver).decode(json.loads(json.dumps(data)), blobs)
+    assert back[0] is rosenbrock and back[1](np.array([1.0, 1.0])).tolist() == [0.0, 0.0]
+    custom = gdbp.objectives.Objective("mine", "x", lambda x, y: x, lambda x, y: (x, y), (), np.zeros(2),
+                                       ((0, 1), (0, 1)), True)
+    sent = []
+    codec.Encoder(lambda obj: sent.append(obj) or {"#": "h", "o": "s", "i": 1}, namer).encode(custom)
+    assert sent == [custom], "an objective of one's own goes by handle"
+    with pytest.raises(codec.ProtocolError):
+        codec.Decoder(no_handles, resolver).decode({"#": "nm", "v": ["objective", "os.system"]}, [])

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import policy as limits
 from .wire.codec import ProtocolError, read_frame
-from .wire.rpc import Endpoint
+from .wire.rpc import Endpoint, objective_names
 
 AGENT_PACKAGE = "gdbp_wire"
 AGENT_DIR = "/opt/gdbp-agent"   # where the agent's files appear inside the sandbox
@@ -304,7 +304,11 @@ class Sandbox:
         if not isinstance(ready, dict) or ready.get("k") != "ready":
             self.kill()
             raise SandboxUnavailable("the submission's process did not start properly")
-        self.endpoint = Endpoint(from_agent_r, to_agent_w, "t", policy=self.policy, live=True,
+        names = None
+        if "gdbp.objectives" in self.policy.local:  # built-in objectives travel by name (see wire.rpc)
+            import gdbp.objectives
+            names = objective_names(gdbp.objectives)
+        self.endpoint = Endpoint(from_agent_r, to_agent_w, "t", policy=self.policy, live=True, names=names,
                                  handlers={"import": self._serve_import},
                                  on_broken=lambda kind, reason: self.kill(grace=0.3 if kind == "broken" else 0))
         return self.endpoint

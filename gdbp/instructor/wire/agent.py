@@ -30,7 +30,7 @@ import sys
 import types
 
 from .codec import write_frame
-from .rpc import MAX_TEXT, BoundRemoteMethod, Endpoint, Proxy, ProxyMeta
+from .rpc import MAX_TEXT, BoundRemoteMethod, Endpoint, Proxy, ProxyMeta, objective_names
 
 KEEP_MIMETYPES = ("text/plain", "image/png", "image/jpeg")
 
@@ -257,6 +257,17 @@ def main(argv=None):
         "lookup": lambda *a: shell_state["lookup"](*a),
     })
     sys.meta_path.insert(0, RemoteFinder(endpoint, args.remote, local, args.hidden))
+    if "gdbp.objectives" in local:  # the built-in objectives are the same on both sides: send them by name
+        import importlib
+
+        def namer(obj):  # only once the notebook has imported them (importing asks the grader for gdbp)
+            module = sys.modules.get("gdbp.objectives")
+            return objective_names(module)[0](obj) if module is not None else None
+
+        def resolver(names):
+            return objective_names(importlib.import_module("gdbp.objectives"))[1](names)
+
+        endpoint.encoder.namer, endpoint.decoder.resolver = namer, resolver
     shell, current = make_shell()
     _no_remote_source()
     shell_state["exec"], shell_state["lookup"] = _exec(shell, current), _lookup(shell)

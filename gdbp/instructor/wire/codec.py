@@ -20,6 +20,8 @@ tag        value                                            decoded as
 ``el``     ``...``                                          Ellipsis
 ``h``      a handle: a reference to an object that stays    the owner's object, or a proxy for it
            on the side that owns it
+``nm``     an object both sides know by name (a built-in     that side's own object of that name
+           objective of ``gdbp.objectives``, its methods)
 =========  ===============================================  =========================================
 
 Only exact types travel by value (a ``NamedTuple`` or a subclass of ``dict`` is an object, and goes by
@@ -177,10 +179,15 @@ def _fill_exact(reader, n, deadline):
 # ------------------------------------------------------------------------------------------- values
 
 class Encoder:
-    """Turn a value into (JSON-able, blobs). ``to_handle(obj)`` gives the handle of an object sent by reference."""
+    """Turn a value into (JSON-able, blobs). ``to_handle(obj)`` gives the handle of an object sent by reference.
 
-    def __init__(self, to_handle):
+    ``namer(obj)``: optional; a list of strings for an object both sides know by name (a built-in objective
+    of ``gdbp.objectives``, which exists on both sides as the same pure code), sent as that name instead of
+    a handle, so that a loop on one side does not ask the other side at every step."""
+
+    def __init__(self, to_handle, namer=None):
         self.to_handle = to_handle
+        self.namer = namer
 
     def encode(self, value):
         blobs = []
@@ -227,14 +234,20 @@ class Encoder:
             return {"#": "el"}
         if isinstance(v, type) and v in _TYPE_NAMES:
             return {"#": "ty", "n": _TYPE_NAMES[v]}
+        name = self.namer(v) if self.namer is not None else None
+        if name is not None:
+            return {"#": "nm", "v": list(name)}
         return self.to_handle(v)
 
 
 class Decoder:
-    """Turn (JSON-able, blobs) from the other side into a value. ``from_handle(ref)`` resolves a handle."""
+    """Turn (JSON-able, blobs) from the other side into a value. ``from_handle(ref)`` resolves a handle;
+    ``resolver(names)`` (optional) resolves a name sent by the other side's ``namer`` (it must raise
+    ProtocolError for a name it does not know)."""
 
-    def __init__(self, from_handle):
+    def __init__(self, from_handle, resolver=None):
         self.from_handle = from_handle
+        self.resolver = resolver
 
     def decode(self, data, blobs):
         self._count = 0
@@ -307,6 +320,11 @@ class Decoder:
             return _TYPES[d["n"]]
         if tag == "h":
             return self.from_handle(d)
+        if tag == "nm" and self.resolver is not None:
+            names = _list(d["v"])
+            if len(names) > 4 or not all(type(n) is str and len(n) < 100 for n in names):
+                raise ProtocolError("a malformed name")
+            return self.resolver(names)
         raise ProtocolError(f"unknown value tag {tag!r}")
 
     def _blob(self, blobs, i):

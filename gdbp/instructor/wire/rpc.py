@@ -313,9 +313,10 @@ class Endpoint:
     ``on_broken``: called once with (kind, reason) when the channel becomes unusable mid-request.
     ``live``: serve ``dict`` and ``list`` attributes by handle instead of by value (the grader's side,
     so that a notebook's ``model.params[name] = w`` changes the model, as it would in one process).
+    ``names``: ``(namer, resolver)`` for objects both sides know by name (see ``codec.Encoder``).
     """
 
-    def __init__(self, rfd, wfd, side, *, policy=None, handlers=None, on_broken=None, live=False):
+    def __init__(self, rfd, wfd, side, *, policy=None, handlers=None, on_broken=None, live=False, names=None):
         self.rfd, self.wfd, self.side = rfd, wfd, side
         self._reader = FrameReader(rfd)
         self.live = live
@@ -342,8 +343,9 @@ class Endpoint:
         self.broken_kind = None   # "timeout", "broken" or "interrupted"
         self.deadline = None      # time.monotonic() value: requests fail after it (grader side)
         self.call_seconds = None  # and each request after this many seconds
-        self.encoder = Encoder(self._to_handle)
-        self.decoder = Decoder(self._from_handle)
+        namer, resolver = names if names is not None else (None, None)
+        self.encoder = Encoder(self._to_handle, namer)
+        self.decoder = Decoder(self._from_handle, resolver)
 
     # --- handles
     def _to_handle(self, obj):
@@ -853,4 +855,31 @@ class _Stream(io.TextIOBase):
         pass
 
 
-__all__ = ["Endpoint", "Proxy", "ProxyMeta", "RemoteError", "SubmissionStopped", "describe_class"]
+def objective_names(objectives_module):
+    """``(namer, resolver)`` for the built-in objectives of a ``gdbp.objectives`` module (the grader's
+    or the sandbox's copy): an objective of ``OBJECTIVES`` and its ``value``/``grad`` methods travel as
+    ``["objective", name, method]`` and arrive as the other side's own, with no request per call."""
+    methods = ("value", "grad")
+
+    def namer(obj):
+        registry = objectives_module.OBJECTIVES
+        target, method = obj, None
+        if isinstance(obj, types.MethodType) and obj.__func__.__name__ in methods:
+            target, method = obj.__self__, obj.__func__.__name__
+        name = getattr(target, "name", None) if type(target).__name__ == "Objective" else None
+        if type(name) is str and registry.get(name) is target and \
+                (method is None or getattr(type(target), method) is obj.__func__):
+            return ["objective", name] + ([method] if method else [])
+        return None
+
+    def resolver(names):
+        if names[:1] != ["objective"] or len(names) not in (2, 3) or names[1] not in objectives_module.OBJECTIVES \
+                or (len(names) == 3 and names[2] not in methods):
+            raise ProtocolError(f"an unknown name {names!r}")
+        obj = objectives_module.OBJECTIVES[names[1]]
+        return getattr(obj, names[2]) if len(names) == 3 else obj
+
+    return namer, resolver
+
+
+__all__ = ["Endpoint", "Proxy", "ProxyMeta", "RemoteError", "SubmissionStopped", "describe_class", "objective_names"]
