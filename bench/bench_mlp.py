@@ -51,7 +51,7 @@ import numpy as np  # noqa: E402
 from gdbp.data import load_digits  # noqa: E402
 from gdbp.model import MLP  # noqa: E402
 from gdbp.optim import Optimizer  # noqa: E402
-from gdbp.optim.adam import AdamState  # noqa: E402
+from gdbp.optim.adam import AdamState, adam_update  # noqa: E402
 from gdbp.train import train_step  # noqa: E402
 
 try:
@@ -76,9 +76,16 @@ def make_batches(dtype):
     ]
 
 
-def initial_params(dtype):
+def synthetic_batches(dtype, input_dim, batch_size, num_batches=4, seed=0):
+    """``num_batches`` batches of standard normal inputs (batch_size, input_dim) and random labels in 0..9."""
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((batch_size, input_dim)).astype(dtype), rng.integers(0, DIMS[2], size=batch_size))
+            for _ in range(num_batches)]
+
+
+def initial_params(dtype, dims=DIMS):
     """The initial weights every way starts from: those of ``gdbp.model.MLP(seed=0)``."""
-    model = MLP(DIMS[0], [DIMS[1]], DIMS[2], seed=0, dtype=dtype)
+    model = MLP(dims[0], [dims[1]], dims[2], seed=0, dtype=dtype)
     return {name: value.copy() for name, value in model.params.items()}
 
 
@@ -87,8 +94,8 @@ def initial_params(dtype):
 class GdbpRunner:
     """gdbp as a learner uses it."""
 
-    def __init__(self, dtype):
-        self.model = MLP(DIMS[0], [DIMS[1]], DIMS[2], seed=0, dtype=dtype)
+    def __init__(self, dtype, dims=DIMS, batch_size=BATCH_SIZE):
+        self.model = MLP(dims[0], [dims[1]], dims[2], seed=0, dtype=dtype)
         self.optimizer = Optimizer(self.model.params, rule="adam", lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
 
     def step(self, X_batch, y_batch):
@@ -106,10 +113,10 @@ class FloorRunner:
     eps_t = eps * sqrt(1 - beta2^t), which equals PyTorch's update exactly (in exact arithmetic).
     """
 
-    def __init__(self, dtype):
-        D, H, C = DIMS
-        B = BATCH_SIZE
-        init = initial_params(dtype)
+    def __init__(self, dtype, dims=DIMS, batch_size=BATCH_SIZE):
+        D, H, C = dims
+        B = batch_size
+        init = initial_params(dtype, dims)
         shapes = {"W1": (D, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
         sizes = [int(np.prod(s)) for s in shapes.values()]
         self.flat = np.empty(sum(sizes), dtype=dtype)
@@ -193,11 +200,11 @@ class FloorRunner:
 class TorchRunner:
     """torch.nn + torch.optim.Adam (its defaults), CPU."""
 
-    def __init__(self, dtype):
+    def __init__(self, dtype, dims=DIMS, batch_size=BATCH_SIZE):
         torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
-        init = initial_params(dtype)
+        init = initial_params(dtype, dims)
         self.net = torch.nn.Sequential(
-            torch.nn.Linear(DIMS[0], DIMS[1]), torch.nn.ReLU(), torch.nn.Linear(DIMS[1], DIMS[2])
+            torch.nn.Linear(dims[0], dims[1]), torch.nn.ReLU(), torch.nn.Linear(dims[1], dims[2])
         ).to(torch_dtype)
         with torch.no_grad():
             for layer, i in ((self.net[0], 1), (self.net[2], 2)):
@@ -223,18 +230,13 @@ class TorchRunner:
 
 
 # --------------------------------------------------------------------------- bounds (--bounds)
-# What would each way of closing the gap to the floor buy? Three variants of gdbp, each changing one thing.
+# What is left between gdbp and the floor, and what would each way of closing it buy? Three variants of
+# gdbp, each changing one thing.
 
 def _adam_unchecked(param, grad, state=None, *, lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS):
-    """``gdbp.optim.adam``'s maths, the same operations in the same order, without its input checks."""
-    if state is None:
-        state = AdamState(t=0, m=np.zeros_like(param), v=np.zeros_like(param))
-    t = state.t + 1
-    m = beta1 * state.m + (1 - beta1) * grad
-    v = beta2 * state.v + (1 - beta2) * grad**2
-    m_hat = m / (1 - beta1**t)
-    v_hat = v / (1 - beta2**t)
-    return param - lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(t, m, v)
+    """``gdbp.optim.adam_update`` (the maths gdbp runs) as a rule of your own: the Optimizer then checks
+    nothing either."""
+    return adam_update(param, grad, state, lr, beta1, beta2, eps)
 
 
 def _adam_in_place(param, grad, state=None, *, lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS):
@@ -260,10 +262,10 @@ def _adam_in_place(param, grad, state=None, *, lr=LR, beta1=BETA1, beta2=BETA2, 
 
 
 class UncheckedRunner(GdbpRunner):
-    """gdbp, its Optimizer applying ``_adam_unchecked``: what the rule's input checks cost."""
+    """gdbp, its Optimizer applying ``_adam_unchecked``: what the Optimizer's per-step checks cost."""
 
-    def __init__(self, dtype):
-        super().__init__(dtype)
+    def __init__(self, dtype, dims=DIMS, batch_size=BATCH_SIZE):
+        super().__init__(dtype, dims, batch_size)
         self.optimizer = Optimizer(self.model.params, rule=_adam_unchecked, flat=True)
 
 
@@ -271,8 +273,8 @@ class InPlaceRunner(GdbpRunner):
     """gdbp, its Optimizer applying ``_adam_in_place``: what a second, in-place implementation of each
     rule (bit-identical to the one a learner reads) would buy."""
 
-    def __init__(self, dtype):
-        super().__init__(dtype)
+    def __init__(self, dtype, dims=DIMS, batch_size=BATCH_SIZE):
+        super().__init__(dtype, dims, batch_size)
         self.optimizer = Optimizer(self.model.params, rule=_adam_in_place, flat=True)
 
 
@@ -280,9 +282,9 @@ class FusedRunner(GdbpRunner):
     """gdbp's model; the floor's Adam (folded bias corrections, in place, preallocated) on its gradients
     laid end to end: what is left of the gap with the fastest possible optimizer."""
 
-    def __init__(self, dtype):
-        super().__init__(dtype)
-        self.floor = FloorRunner(dtype)  # same initial weights; Adam updates floor.flat in place
+    def __init__(self, dtype, dims=DIMS, batch_size=BATCH_SIZE):
+        super().__init__(dtype, dims, batch_size)
+        self.floor = FloorRunner(dtype, dims, batch_size)  # same initial weights; its Adam updates floor.flat
         self.names = list(self.model.params)
         self.model.params.update(self.floor.p)  # the model reads its weights from views of floor.flat
 
@@ -294,7 +296,7 @@ class FusedRunner(GdbpRunner):
 
 
 BOUNDS = {
-    "unchecked": "gdbp without the rule's input checks",
+    "unchecked": "gdbp without any input check (the Optimizer calls adam_update unchecked)",
     "in-place": "gdbp with a bit-identical in-place Adam, no checks",
     "fused": "gdbp's model + the floor's fused Adam",
 }
@@ -315,17 +317,18 @@ def run(runner, batches, steps):
     return loss
 
 
-def time_per_step(ways, dtype, batches, steps, repeats, warmup, clock=time.process_time):
+def time_per_step(ways, dtype, batches, steps, repeats, warmup, clock=time.process_time, dims=DIMS):
     """Median and best over ``repeats`` fresh runs of ``steps`` steps of the time per step (s) of
     each way, and its last loss. The ways take turns within each repeat, so that a burst of load
     on the machine hits all of them alike."""
+    size = {"dims": dims, "batch_size": len(batches[0][0])}
     for name in ways:
-        run(RUNNERS[name](dtype), batches, warmup)
+        run(RUNNERS[name](dtype, **size), batches, warmup)
     times = {name: [] for name in ways}
     losses = {}
     for _ in range(repeats):
         for name in ways:
-            runner = RUNNERS[name](dtype)
+            runner = RUNNERS[name](dtype, **size)
             if name == "torch":  # convert the batches to tensors before the clock starts
                 for X_batch, y_batch in batches:
                     runner.tensors(X_batch, y_batch)
@@ -428,6 +431,74 @@ def profile_gdbp(dtype, batches, steps):
     pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
 
 
+# --------------------------------------------------------------------------- cost as the work grows (--sizes)
+
+SIZES_INPUT = (64, 784)  # the digits' 8x8 pixels, MNIST's 28x28
+SIZES_HIDDEN = (32, 128, 512, 1024)
+SIZES_BATCH = (16, 64, 512)
+
+
+def gdbp_split(dtype, dims, batches, repeats):
+    """Where one gdbp training step goes, in seconds (median CPU time of one call): the model's
+    ``loss`` (forward + backward, the layers' own checks included); in ``optimizer.step``, the rule's
+    maths (``adam_update`` on the flat arrays), the Optimizer's checks of the step (gradients float and
+    finite, hyperparameters unchanged), and the rest (names, laying the gradients end to end, the new
+    views)."""
+    runner = GdbpRunner(dtype, dims, len(batches[0][0]))
+    run(runner, batches, 3)
+    model, optimizer = runner.model, runner.optimizer
+    X_batch, y_batch = batches[0]
+    _, grads = model.loss(X_batch, y_batch)
+    grad_list = [grads[name] for name in model.params]
+    grad = np.concatenate(grad_list, axis=None)
+    param, state = optimizer._flat_param, optimizer._flat_state
+    arguments = optimizer._step_checks(grad_list, grad, optimizer.hyperparameters)
+    calls = max(1, int(2e-2 / _median_cpu_us(lambda: model.loss(X_batch, y_batch), 1, 3) * 1e6))
+    timed = {
+        "model": lambda: model.loss(X_batch, y_batch),
+        "step": lambda: optimizer.step(grads),
+        "maths": lambda: optimizer._update(param, grad, state, **arguments),
+        "checks": lambda: optimizer._step_checks(grad_list, grad, optimizer.hyperparameters),
+    }
+    split = {part: _median_cpu_us(fn, calls, repeats) * 1e-6 for part, fn in timed.items()}
+    split["other"] = max(0.0, split.pop("step") - split["maths"] - split["checks"])
+    return split
+
+
+def sizes(args):
+    """The three ways over a grid of network and batch sizes (synthetic data of that shape)."""
+    ways = ["floor", "gdbp"] + (["torch"] if torch is not None else [])
+    print(f"\n--- cost as the work grows: MLP D-H-10, Adam, synthetic batches, median of {args.repeats} ---")
+    print("gdbp's step split: model = model.loss (forward + backward); the Optimizer's step: maths = "
+          "adam_update, checks = its checks of the step, other = laying out the gradients and the new views")
+    header = (f"{'dtype':8} {'D':>4} {'H':>5} {'B':>4} {'params':>8} {'floor us':>9} {'gdbp x':>7} "
+              f"{'torch x':>8}  {'model':>6} {'maths':>6} {'checks':>6} {'other':>6}")
+    print(header + "\n" + "-" * len(header))
+    for dtype_name in args.dtypes:
+        dtype = np.dtype(dtype_name).type
+        for input_dim in SIZES_INPUT:
+            for hidden in SIZES_HIDDEN:
+                for batch_size in SIZES_BATCH:
+                    dims = (input_dim, hidden, DIMS[2])
+                    batches = synthetic_batches(dtype, input_dim, batch_size)
+                    probe = FloorRunner(dtype, dims, batch_size)
+                    run(probe, batches, 2)
+                    start = time.process_time()
+                    run(probe, batches, 3)
+                    per_step = (time.process_time() - start) / 3
+                    steps = min(200, max(3, int(0.1 / max(per_step, 1e-9))))
+                    timings = time_per_step(ways, dtype, batches, steps, args.repeats, min(args.warmup, steps),
+                                            dims=dims)
+                    floor = timings["floor"][0]
+                    split = gdbp_split(dtype, dims, batches, args.repeats)
+                    total = sum(split.values())
+                    params = input_dim * hidden + hidden + hidden * DIMS[2] + DIMS[2]
+                    torch_ratio = f"{timings['torch'][0] / floor:8.2f}" if "torch" in timings else f"{'n/a':>8}"
+                    print(f"{dtype_name:8} {input_dim:4d} {hidden:5d} {batch_size:4d} {params:8d} {floor * 1e6:9.0f} "
+                          f"{timings['gdbp'][0] / floor:7.2f} {torch_ratio}  "
+                          + " ".join(f"{split[part] / total:6.0%}" for part in ("model", "maths", "checks", "other")))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=500, help="training steps per repeat (default 500)")
@@ -437,15 +508,27 @@ def main():
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                         help="cpu: time.process_time, CPU time of this process, robust to other load on a "
                              "shared machine, right for --threads 1 (default); wall: time.perf_counter")
-    parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
+    parser.add_argument("--dtypes", nargs="+", default=None, choices=["float32", "float64"],
+                        help="default: float32 float64 (with --sizes: float32)")
     parser.add_argument("--bounds", action="store_true",
                         help="also time three variants of gdbp (" + "; ".join(f"{k}: {v}" for k, v in BOUNDS.items())
                         + "): what each way of closing the gap would buy")
     parser.add_argument("--profile", action="store_true", help="also time gdbp's model and optimizer against the floor's, and cProfile gdbp")
+    parser.add_argument("--sizes", action="store_true",
+                        help=f"only the cost as the work grows: the three ways for inputs {SIZES_INPUT}, hidden "
+                             f"widths {SIZES_HIDDEN}, batches {SIZES_BATCH} (synthetic data), the ratios and "
+                             f"where gdbp's time goes; float32 unless --dtypes says otherwise")
     parser.add_argument("--memory-child", nargs=2, metavar=("WAY", "DTYPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(*args.memory_child)
+        return
+    if args.dtypes is None:
+        args.dtypes = ["float32"] if args.sizes else ["float32", "float64"]
+    if args.sizes:
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+        sizes(args)
         return
 
     ways = ["floor", "gdbp"] + (list(BOUNDS) if args.bounds else []) + (["torch"] if torch is not None else [])

@@ -1,4 +1,5 @@
 """``Optimizer``: apply one update rule to every parameter array of a model."""
+import importlib
 import inspect
 import math
 import operator
@@ -87,7 +88,7 @@ class Optimizer:
         if self._update is not None:
             self._names = list(inspect.signature(rule).parameters)[3:-1]
             self._update_names = list(inspect.signature(self._update).parameters)[3:]
-            self._defaults = inspect.getmodule(rule).DEFAULTS
+            self._defaults = importlib.import_module(f"gdbp.optim.{name}").DEFAULTS  # the module, as defaults()
             self._arguments = self._check_hyperparameters(self.hyperparameters)  # raises now if one is bad
             self._checked = dict(self.hyperparameters)
         self._state = {name: None for name in params}
