@@ -397,9 +397,22 @@ def memory_child(name, dtype_name):
     print(json.dumps({"rss_growth": growth * 1024}))  # both are in KiB on Linux
 
 
-def _median_cpu_us(fn, number=300, repeats=15):
-    """Median over ``repeats`` of the CPU time of one call of ``fn`` (microseconds)."""
-    return statistics.median(timeit.repeat(fn, number=number, repeat=repeats, timer=time.process_time)) / number * 1e6
+def _median_cpu_us(fns, number=50, repeats=15, setup=None):
+    """dict name -> median over ``repeats`` of the CPU time of one call of ``fns[name]`` (microseconds),
+    ``number`` calls per repeat. Within a repeat the functions take turns, so that a burst of load on the
+    machine hits all of them alike; ``setup()`` runs, untimed, before each repeat.
+
+    Why a setup: thousands of Adam steps on one fixed gradient let the moments of its zero entries (the
+    digits' always-blank pixels) decay below 1e-38, into float32's subnormal numbers, which the CPU
+    computes many times slower. Training never gets there (a batch of other images comes next); a
+    micro-benchmark does, so each repeat starts again from a fresh model and takes few calls."""
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        if setup is not None:
+            setup()
+        for name, fn in fns.items():
+            times[name].append(timeit.timeit(fn, number=number, timer=time.process_time))
+    return {name: statistics.median(values) / number * 1e6 for name, values in times.items()}
 
 
 def profile_gdbp(dtype, batches, steps):
@@ -407,21 +420,29 @@ def profile_gdbp(dtype, batches, steps):
     import cProfile
     import pstats
 
-    gdbp, floor = GdbpRunner(dtype), FloorRunner(dtype)
-    run(gdbp, batches, 20)
-    run(floor, batches, 20)
     X_batch, y_batch = batches[0]
-    _, grads = gdbp.model.loss(X_batch, y_batch)
-    parts = [
-        ("gdbp  model.loss (forward + backward)", lambda: gdbp.model.loss(X_batch, y_batch)),
-        ("floor forward + backward", lambda: floor.loss_and_grads(X_batch, y_batch)),
-        ("gdbp  optimizer.step (adam on 4 arrays)", lambda: gdbp.optimizer.step(grads)),
-        ("floor adam (one flat buffer)", floor.adam),
-    ]
-    print(f"\n--- gdbp against the floor, {np.dtype(dtype).name}, median CPU time of one call ---")
-    for label, fn in parts:
-        print(f"{label:42s} {_median_cpu_us(fn):7.1f} us")
+    now = {}
 
+    def fresh():  # a new model and floor, 20 steps in (see _median_cpu_us)
+        now["gdbp"], now["floor"] = GdbpRunner(dtype), FloorRunner(dtype)
+        run(now["gdbp"], batches, 20)
+        run(now["floor"], batches, 20)
+        now["grads"] = now["gdbp"].model.loss(X_batch, y_batch)[1]
+
+    parts = {
+        "gdbp  model.loss (forward + backward)": lambda: now["gdbp"].model.loss(X_batch, y_batch),
+        "floor forward + backward": lambda: now["floor"].loss_and_grads(X_batch, y_batch),
+        "gdbp  optimizer.step (adam on all arrays)": lambda: now["gdbp"].optimizer.step(now["grads"]),
+        "floor adam (one flat buffer)": lambda: now["floor"].adam(),
+    }
+    print(f"\n--- gdbp against the floor, {np.dtype(dtype).name}, median CPU time of one call ---")
+    for label, us in _median_cpu_us(parts, 50, 15, setup=fresh).items():
+        print(f"{label:42s} {us:7.1f} us")
+    split = gdbp_split(dtype, DIMS, batches, 15)
+    print("gdbp's step: " + ", ".join(f"{part} {seconds * 1e6:.1f} us" for part, seconds in split.items())
+          + " (see --sizes)")
+
+    gdbp = GdbpRunner(dtype)
     run(gdbp, batches, 20)
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
@@ -444,23 +465,32 @@ def gdbp_split(dtype, dims, batches, repeats):
     maths (``adam_update`` on the flat arrays), the Optimizer's checks of the step (gradients float and
     finite, hyperparameters unchanged), and the rest (names, laying the gradients end to end, the new
     views)."""
-    runner = GdbpRunner(dtype, dims, len(batches[0][0]))
-    run(runner, batches, 3)
-    model, optimizer = runner.model, runner.optimizer
     X_batch, y_batch = batches[0]
-    _, grads = model.loss(X_batch, y_batch)
-    grad_list = [grads[name] for name in model.params]
-    grad = np.concatenate(grad_list, axis=None)
-    param, state = optimizer._flat_param, optimizer._flat_state
-    arguments = optimizer._step_checks(grad_list, grad, optimizer.hyperparameters)
-    calls = max(1, int(2e-2 / _median_cpu_us(lambda: model.loss(X_batch, y_batch), 1, 3) * 1e6))
+    now = {}
+
+    def fresh():  # a new model, 3 steps in (see _median_cpu_us), and the arrays of its next step
+        runner = GdbpRunner(dtype, dims, len(X_batch))
+        run(runner, batches, 3)
+        model, optimizer = runner.model, runner.optimizer
+        grads = model.loss(X_batch, y_batch)[1]
+        grad_list = [grads[name] for name in optimizer.params]
+        grad = np.concatenate(grad_list, axis=None)
+        now.update(model=model, optimizer=optimizer, grads=grads, grad_list=grad_list, grad=grad,
+                   arguments=optimizer._step_checks(grad_list, grad, optimizer.hyperparameters))
+
+    fresh()
+    start = time.process_time()
+    now["model"].loss(X_batch, y_batch)
+    calls = min(50, max(1, int(2e-2 / max(time.process_time() - start, 1e-6))))
     timed = {
-        "model": lambda: model.loss(X_batch, y_batch),
-        "step": lambda: optimizer.step(grads),
-        "maths": lambda: optimizer._update(param, grad, state, **arguments),
-        "checks": lambda: optimizer._step_checks(grad_list, grad, optimizer.hyperparameters),
+        "model": lambda: now["model"].loss(X_batch, y_batch),
+        "step": lambda: now["optimizer"].step(now["grads"]),
+        "maths": lambda: now["optimizer"]._update(now["optimizer"]._flat_param, now["grad"],
+                                                  now["optimizer"]._flat_state, **now["arguments"]),
+        "checks": lambda: now["optimizer"]._step_checks(now["grad_list"], now["grad"],
+                                                        now["optimizer"].hyperparameters),
     }
-    split = {part: _median_cpu_us(fn, calls, repeats) * 1e-6 for part, fn in timed.items()}
+    split = {part: us * 1e-6 for part, us in _median_cpu_us(timed, calls, repeats, setup=fresh).items()}
     split["other"] = max(0.0, split.pop("step") - split["maths"] - split["checks"])
     return split
 
@@ -476,9 +506,9 @@ def sizes(args):
     print(header + "\n" + "-" * len(header))
     for dtype_name in args.dtypes:
         dtype = np.dtype(dtype_name).type
-        for input_dim in SIZES_INPUT:
-            for hidden in SIZES_HIDDEN:
-                for batch_size in SIZES_BATCH:
+        for input_dim in args.inputs:
+            for hidden in args.hidden:
+                for batch_size in args.batches:
                     dims = (input_dim, hidden, DIMS[2])
                     batches = synthetic_batches(dtype, input_dim, batch_size)
                     probe = FloorRunner(dtype, dims, batch_size)
@@ -515,9 +545,12 @@ def main():
                         + "): what each way of closing the gap would buy")
     parser.add_argument("--profile", action="store_true", help="also time gdbp's model and optimizer against the floor's, and cProfile gdbp")
     parser.add_argument("--sizes", action="store_true",
-                        help=f"only the cost as the work grows: the three ways for inputs {SIZES_INPUT}, hidden "
-                             f"widths {SIZES_HIDDEN}, batches {SIZES_BATCH} (synthetic data), the ratios and "
-                             f"where gdbp's time goes; float32 unless --dtypes says otherwise")
+                        help="only the cost as the work grows: the three ways for every input size, hidden "
+                             "width and batch size of --inputs, --hidden, --batches (synthetic data), the ratios "
+                             "and where gdbp's time goes; float32 unless --dtypes says otherwise")
+    parser.add_argument("--inputs", type=int, nargs="+", default=list(SIZES_INPUT), help="with --sizes (default %(default)s)")
+    parser.add_argument("--hidden", type=int, nargs="+", default=list(SIZES_HIDDEN), help="with --sizes (default %(default)s)")
+    parser.add_argument("--batches", type=int, nargs="+", default=list(SIZES_BATCH), help="with --sizes (default %(default)s)")
     parser.add_argument("--memory-child", nargs=2, metavar=("WAY", "DTYPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
