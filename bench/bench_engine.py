@@ -14,10 +14,12 @@ engines are timed on the same operations and on the same training loop:
   from the same weights (those of ``gdbp.scalar_nn.MLP(2, [16, 16, 1], seed=0)``) and see the same
   batches, so their losses agree (the script checks it). A third row runs ``gdbp.scalar_nn.MLP`` itself.
 
-The clock is CPU time (``time.process_time``); each figure is the median over ``--repeats`` repeats,
-the engines taking turns within each repeat. Every operation makes a reference cycle (``out ->
+The clock is CPU time (``time.process_time``). The engines take turns, every 2,000 calls of an operation
+and every training step, because a shared host's speed drifts (by up to 2x over tens of milliseconds):
+times are medians over all turns of ``--repeats`` repeats, and each ratio is the median over the turns of
+gdbp's time over the floor's time in the same turn. Every operation makes a reference cycle (``out ->
 out._backward -> out``) that only the garbage collector frees, and in a notebook it runs while the graph is
-built: a training step here spends about as long in the collector as in the engine, the same for both
+built: it takes a large part of a training step here (compare the ``gc on`` column), the same for both
 engines. So the collector is off while the engine's own work is timed (``gc.collect()`` before each timed
 run) and the training step is timed once more with it on, as a learner runs it (``gc on`` columns).
 
@@ -39,6 +41,7 @@ DIMS = (2, 16, 16, 1)
 BATCH_SIZE = 16
 LR = 0.05
 TARGET = 1.25
+TURN = 2000  # calls of one operation per turn
 
 
 # --------------------------------------------------------------------------- the floor
@@ -258,26 +261,35 @@ def batches_of(X, y, steps):
             for k in range(steps)]
 
 
-def time_training(way, weights, batches, collector=False):
-    """CPU seconds per step over ``batches`` for a fresh model, and the last loss."""
-    V = Value if way != "floor" else FloorValue
-    model = (LibraryMLP if way == "scalar_nn" else TinyMLP)(V, weights)
-    params = model.parameters()
-    zero_grad = way == "floor"
-
-    def steps():
-        for X, y in batches:
-            last = train_step(model, params, X, y, zero_grad)
-        return last
-    seconds, last = cpu_seconds(steps, collector)
-    return seconds / len(batches), last
+def make_model(way, weights):
+    """The model of a way and its parameters: the floor's engine, or gdbp's through the benchmark's MLP or
+    through ``gdbp.scalar_nn``."""
+    model = (LibraryMLP if way == "scalar_nn" else TinyMLP)(FloorValue if way == "floor" else Value, weights)
+    return model, model.parameters()
 
 
-def time_backward(way, weights, batch):
-    """CPU seconds of ``loss.backward()`` alone on one step's graph (built first, untimed)."""
-    V = Value if way != "floor" else FloorValue
-    loss = loss_of(TinyMLP(V, weights), *batch)
-    return cpu_seconds(loss.backward)[0]
+def time_training(ways, weights, batches, collector=False):
+    """Train one fresh model per way on ``batches``, the ways taking turns step by step: per way the CPU
+    seconds of each step, and the last loss."""
+    models = {way: make_model(way, weights) for way in ways}
+    seconds = {way: [] for way in ways}
+    losses = {}
+    for X, y in batches:
+        for way, (model, params) in models.items():
+            took, losses[way] = cpu_seconds(lambda: train_step(model, params, X, y, way == "floor"), collector)
+            seconds[way].append(took)
+    return seconds, losses
+
+
+def time_backward(ways, weights, batch):
+    """CPU seconds of ``loss.backward()`` alone on one step's graph (built first, untimed), per way."""
+    losses = {way: loss_of(make_model(way, weights)[0], *batch) for way in ways}
+    return {way: cpu_seconds(loss.backward)[0] for way, loss in losses.items()}
+
+
+def ratios_to_floor(seconds):
+    """Per way, the median over turns of its time over the floor's time in the same turn."""
+    return {way: statistics.median(t / f for t, f in zip(times, seconds["floor"])) for way, times in seconds.items()}
 
 
 # --------------------------------------------------------------------------- main
@@ -285,52 +297,56 @@ def time_backward(way, weights, batch):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=7, help="timed repeats, the median is reported (default 7)")
-    parser.add_argument("--number", type=int, default=20000, help="calls per operation and repeat (default 20000)")
+    parser.add_argument("--number", type=int, default=20000,
+                        help=f"calls per operation and repeat, in turns of {TURN} (default 20000)")
     parser.add_argument("--steps", type=int, default=20, help="training steps per repeat (default 20)")
     args = parser.parse_args()
-    print(f"gdbp.engine.Value against the floor (micrograd's engine without checks), CPU time, median of "
-          f"{args.repeats}; python {platform.python_version()}, {platform.processor() or platform.machine()}")
+    print(f"gdbp.engine.Value against the floor (micrograd's engine without checks), CPU time, medians over the "
+          f"turns of {args.repeats} repeats; python {platform.python_version()}, "
+          f"{platform.processor() or platform.machine()}")
 
-    op_times = {(label, way): [] for label, _, _ in OPS for way in ENGINES}
-    for _ in range(args.repeats):
-        for label, setup, op in OPS:
-            for way, V in ENGINES.items():
-                op_times[label, way].append(time_op(V, setup, op, args.number))
-        gc.collect()
-    header = f"{'operation':12} {'floor ns':>9} {'gdbp ns':>9} {'x floor':>8}"
-    print("\n" + header + "\n" + "-" * len(header))
+    # Each operation: the engines take turns every TURN calls (see bench_mlp.time_per_step: the speed of a
+    # shared host drifts), per turn the time of a call and the ratio to the floor's.
+    turns = max(1, args.number // TURN)
+    print("\n" + f"{'operation':12} {'floor ns':>9} {'gdbp ns':>9} {'x floor':>8}" + "\n" + "-" * 41)
     worst = 0.0
-    for label, _, _ in OPS:
-        floor, gdbp = (statistics.median(op_times[label, way]) for way in ENGINES)
-        worst = max(worst, gdbp / floor)
-        print(f"{label:12} {floor * 1e9:9.0f} {gdbp * 1e9:9.0f} {gdbp / floor:8.2f}")
+    for label, setup, op in OPS:
+        seconds = {way: [] for way in ENGINES}
+        for _ in range(args.repeats):
+            for _ in range(turns):
+                for way, V in ENGINES.items():
+                    seconds[way].append(time_op(V, setup, op, min(TURN, args.number)))
+        ratio = ratios_to_floor(seconds)["gdbp"]
+        worst = max(worst, ratio)
+        floor, gdbp = (statistics.median(seconds[way]) for way in ENGINES)
+        print(f"{label:12} {floor * 1e9:9.0f} {gdbp * 1e9:9.0f} {ratio:8.2f}")
 
     X, y = moons(64)
     weights = initial_weights()
     batches = batches_of(X, y, args.steps)
     ways = ["floor", "gdbp", "scalar_nn"]
     columns = ("step", "backward", "step, gc on")
-    times = {(way, column): [] for way in ways for column in columns}
-    losses = {}
-    time_training("gdbp", weights, batches[:2])  # warm-up
+    seconds = {column: {way: [] for way in ways} for column in columns}
+    time_training(["gdbp"], weights, batches[:2])  # warm-up
     for _ in range(args.repeats):
-        for way in ways:
-            per_step, losses[way] = time_training(way, weights, batches)
-            times[way, "step"].append(per_step)
-            times[way, "step, gc on"].append(time_training(way, weights, batches, collector=True)[0])
-            times[way, "backward"].append(time_backward(way if way != "scalar_nn" else "gdbp", weights, batches[0]))
+        for column in ("step", "step, gc on"):
+            took, losses = time_training(ways, weights, batches, collector=column == "step, gc on")
+            for way in ways:
+                seconds[column][way] += took[way]
+        for way, took in time_backward(ways, weights, batches[0]).items():
+            seconds["backward"][way].append(took)
     nodes = len(loss_of(TinyMLP(Value, weights), *batches[0]).topological_order())
     print(f"\ntraining step: MLP {'-'.join(map(str, DIMS))}, batch {BATCH_SIZE}, {nodes} nodes per loss graph, "
-          f"{args.steps} steps per repeat")
+          f"{args.steps} steps per repeat, the ways taking turns step by step")
     header = f"{'way':10}" + "".join(f" {column + ' ms':>15} {'x floor':>8}" for column in columns) + f" {'last loss':>19}"
     print(header + "\n" + "-" * len(header))
-    medians = {key: statistics.median(values) for key, values in times.items()}
+    ratios = {column: ratios_to_floor(seconds[column]) for column in columns}
     for way in ways:
-        print(f"{way:10}" + "".join(f" {medians[way, c] * 1e3:15.2f} {medians[way, c] / medians['floor', c]:8.2f}"
+        print(f"{way:10}" + "".join(f" {statistics.median(seconds[c][way]) * 1e3:15.2f} {ratios[c][way]:8.2f}"
                                     for c in columns) + f" {losses[way]:19.15f}")
     if not all(math.isclose(losses[way], losses["floor"], rel_tol=1e-12) for way in ways):
         raise SystemExit(f"the engines disagree on the loss: {losses}")
-    step_ratio = medians["gdbp", "step"] / medians["floor", "step"]
+    step_ratio = ratios["step"]["gdbp"]
     verdict = "meets" if max(worst, step_ratio) <= TARGET else "MISSES"
     print(f"\nworst operation {worst:.2f}x, training step {step_ratio:.2f}x the floor ({verdict} the "
           f"{TARGET}x target)")
