@@ -441,3 +441,14 @@ def test_optimizer_flat_mode_follows_a_parameter_replaced_by_another_dtype():
     for name in params:
         np.testing.assert_array_equal(params[name], reference[name])
         np.testing.assert_array_equal(opt.state[name].v, per.state[name].v)
+
+
+def test_optimizer_flat_mode_rejects_a_parameter_replaced_by_an_int_array_with_the_rules_message():
+    params = _model_params()
+    opt = Optimizer(params, rule="adam")
+    opt.step(_grads(params, np.random.default_rng(12)))
+    params["b1"] = np.array([1, 2, 3])
+    expected = _rule_error("adam", params["b1"], np.ones(3))
+    with pytest.raises(TypeError) as err:
+        opt.step(_grads(_model_params(), np.random.default_rng(13)))
+    assert str(err.value) == f"parameter 'b1': {expected}"

@@ -168,8 +168,9 @@ class Optimizer:
         else:
             # First step, or someone replaced a parameter since: (re)build the flat layout from the dict.
             shapes = [np.shape(p) for p in params.values()]
-            if ([getattr(g, "shape", None) for g in grad_list] != shapes
-                    or len({np.result_type(p) for p in params.values()}) != 1):
+            dtypes = {np.result_type(p) for p in params.values()}
+            if ([getattr(g, "shape", None) for g in grad_list] != shapes or len(dtypes) != 1
+                    or dtypes.pop().kind != "f"):
                 return self._leave_flat_layout()  # a list, a wrong shape, a new dtype: per array
             if self._flat_state is not None:
                 self._state = self.state  # back to per-array states; the flat state is rebuilt below
