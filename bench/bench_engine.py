@@ -274,16 +274,19 @@ def time_training(ways, weights, batches, collector=False):
     models = {way: make_model(way, weights) for way in ways}
     seconds = {way: [] for way in ways}
     losses = {}
-    for X, y in batches:
-        for way, (model, params) in models.items():
+    for k, (X, y) in enumerate(batches):
+        shift = k % len(ways)  # each step in another order (see bench_mlp.time_per_step)
+        for way in ways[shift:] + ways[:shift]:
+            model, params = models[way]
             took, losses[way] = cpu_seconds(lambda: train_step(model, params, X, y, way == "floor"), collector)
             seconds[way].append(took)
     return seconds, losses
 
 
-def time_backward(ways, weights, batch):
-    """CPU seconds of ``loss.backward()`` alone on one step's graph (built first, untimed), per way."""
-    losses = {way: loss_of(make_model(way, weights)[0], *batch) for way in ways}
+def time_backward(ways, weights, batch, shift=0):
+    """CPU seconds of ``loss.backward()`` alone on one step's graph (built first, untimed), per way; the
+    ways in the order ``ways[shift:] + ways[:shift]``."""
+    losses = {way: loss_of(make_model(way, weights)[0], *batch) for way in ways[shift:] + ways[:shift]}
     return {way: cpu_seconds(loss.backward)[0] for way, loss in losses.items()}
 
 
@@ -313,9 +316,9 @@ def main():
     for label, setup, op in OPS:
         seconds = {way: [] for way in ENGINES}
         for _ in range(args.repeats):
-            for _ in range(turns):
-                for way, V in ENGINES.items():
-                    seconds[way].append(time_op(V, setup, op, min(TURN, args.number)))
+            for turn in range(turns):
+                for way in (("floor", "gdbp") if turn % 2 else ("gdbp", "floor")):  # each first in turn
+                    seconds[way].append(time_op(ENGINES[way], setup, op, min(TURN, args.number)))
         ratio = ratios_to_floor(seconds)["gdbp"]
         worst = max(worst, ratio)
         floor, gdbp = (statistics.median(seconds[way]) for way in ENGINES)
@@ -328,12 +331,12 @@ def main():
     columns = ("step", "backward", "step, gc on")
     seconds = {column: {way: [] for way in ways} for column in columns}
     time_training(["gdbp"], weights, batches[:2])  # warm-up
-    for _ in range(args.repeats):
+    for repeat in range(args.repeats):
         for column in ("step", "step, gc on"):
             took, losses = time_training(ways, weights, batches, collector=column == "step, gc on")
             for way in ways:
                 seconds[column][way] += took[way]
-        for way, took in time_backward(ways, weights, batches[0]).items():
+        for way, took in time_backward(ways, weights, batches[0], shift=repeat % len(ways)).items():
             seconds["backward"][way].append(took)
     nodes = len(loss_of(TinyMLP(Value, weights), *batches[0]).topological_order())
     print(f"\ntraining step: MLP {'-'.join(map(str, DIMS))}, batch {BATCH_SIZE}, {nodes} nodes per loss graph, "

@@ -326,10 +326,10 @@ def time_per_step(ways, dtype, batches, steps, repeats, warmup, clock=time.proce
     steps; its last loss; and its ratio to the floor, the median over all turns of its time over the
     floor's in the same round.
 
-    Within a run the ways take turns every ``CHUNK`` steps (a round: floor 20 steps, gdbp 20 steps, ...).
-    On a shared host the machine's speed drifts by up to 2x over tens of milliseconds, even with nothing
-    else running in the VM; ways that take turns this often see the same speed, so the ratio of times
-    in one round is steady where the ratio of whole runs is not."""
+    Within a run the ways take turns every ``CHUNK`` steps (a round: floor 20 steps, gdbp 20 steps, ...),
+    starting each round with the next way. On a shared host the machine's speed drifts by up to 2x over
+    tens of milliseconds, even with nothing else running in the VM; ways that take turns this often see
+    the same speed, so the ratio of times in one round is steady where the ratio of whole runs is not."""
     size = {"dims": dims, "batch_size": len(batches[0][0])}
     for name in ways:
         run(RUNNERS[name](dtype, **size), batches, warmup)
@@ -344,7 +344,9 @@ def time_per_step(ways, dtype, batches, steps, repeats, warmup, clock=time.proce
         total = dict.fromkeys(ways, 0.0)
         for first in range(0, steps, CHUNK):
             turn = {}
-            for name, runner in runners.items():
+            shift = first // CHUNK % len(ways)  # each round in another order: a way can gain or lose from
+            for name in ways[shift:] + ways[:shift]:  # the one before it (its caches, ~5% here)
+                runner = runners[name]
                 start = clock()
                 losses[name] = run(runner, batches, min(CHUNK, steps - first), first)
                 turn[name] = clock() - start
@@ -481,9 +483,9 @@ SIZES_BATCH = (16, 64, 512)
 def gdbp_split(dtype, dims, batches, repeats):
     """Where one gdbp training step goes, in seconds (median CPU time of one call): the model's
     ``loss`` (forward + backward, the layers' own checks included); in ``optimizer.step``, the rule's
-    maths (``adam_update`` on the flat arrays), the Optimizer's checks of the step (gradients float and
-    finite, hyperparameters unchanged), and the rest (names, laying the gradients end to end, the new
-    views)."""
+    maths (``adam_update`` on the flat arrays), the Optimizer's checks of the step (the gradients' shapes
+    and dtypes those of the layout, as ``Optimizer._flat_step`` compares them; all finite; hyperparameters
+    unchanged), and the rest (names, laying the gradients end to end, the new views)."""
     X_batch, y_batch = batches[0]
     now = {}
 
@@ -495,7 +497,7 @@ def gdbp_split(dtype, dims, batches, repeats):
         grad_list = [grads[name] for name in optimizer.params]
         grad = np.concatenate(grad_list, axis=None)
         now.update(model=model, optimizer=optimizer, grads=grads, grad_list=grad_list, grad=grad,
-                   arguments=optimizer._step_checks(grad_list, grad, optimizer.hyperparameters))
+                   arguments=optimizer._step_checks(grad, optimizer.hyperparameters))
 
     fresh()
     start = time.process_time()
@@ -506,8 +508,8 @@ def gdbp_split(dtype, dims, batches, repeats):
         "step": lambda: now["optimizer"].step(now["grads"]),
         "maths": lambda: now["optimizer"]._update(now["optimizer"]._flat_param, now["grad"],
                                                   now["optimizer"]._flat_state, **now["arguments"]),
-        "checks": lambda: now["optimizer"]._step_checks(now["grad_list"], now["grad"],
-                                                        now["optimizer"].hyperparameters),
+        "checks": lambda: ([(g.shape, g.dtype) for g in now["grad_list"]] == now["optimizer"]._grad_layout,
+                           now["optimizer"]._step_checks(now["grad"], now["optimizer"].hyperparameters)),
     }
     split = {part: us * 1e-6 for part, us in _median_cpu_us(timed, calls, repeats, setup=fresh).items()}
     split["other"] = max(0.0, split.pop("step") - split["maths"] - split["checks"])

@@ -156,22 +156,28 @@ class Optimizer:
         (shapes or dtypes differ from the layout, or a check failed: the per-array path then raises the
         rule's own error, naming the parameter).
 
-        For a rule of RULES the checks are made here, once for all parameters: each gradient a float array
-        of its parameter's shape, all of them finite (one test over the concatenation), the hyperparameters
-        as checked before (again if they changed); then the rule's maths function runs, without checks.
+        For a rule of RULES the checks are made here, once for all parameters: each gradient an array of
+        its parameter's shape and (float) dtype, all of them finite (one test over the concatenation), the
+        hyperparameters as checked before (again if they changed); then the rule's maths function runs,
+        without checks.
         """
         params, views = self.params, self._views
         grad_list = [grads[name] for name in params]
+        try:
+            grad_layout = [(g.shape, g.dtype) for g in grad_list]
+        except AttributeError:  # not an array: the per-array path explains
+            return self._leave_flat_layout()
         if (views and params.keys() == views.keys() and all(map(operator.is_, params.values(), views.values()))
-                and [getattr(g, "shape", None) for g in grad_list] == self._shapes):
+                and grad_layout == self._grad_layout):
             param = self._flat_param  # the usual step: the parameters are still the views handed out
         else:
-            # First step, or someone replaced a parameter since: (re)build the flat layout from the dict.
-            shapes = [np.shape(p) for p in params.values()]
-            dtypes = {np.result_type(p) for p in params.values()}
-            if ([getattr(g, "shape", None) for g in grad_list] != shapes or len(dtypes) != 1
-                    or dtypes.pop().kind != "f"):
-                return self._leave_flat_layout()  # a list, a wrong shape, a new dtype: per array
+            # First step, someone replaced a parameter since, or gradients of another dtype: (re)build
+            # the flat layout from the dict, if all parameters and gradients share one float dtype.
+            layout = [(np.shape(p), np.result_type(p)) for p in params.values()]
+            dtype = layout[0][1]
+            if grad_layout != layout or dtype.kind != "f" or any(d != dtype for _, d in layout):
+                return self._leave_flat_layout()  # a wrong shape, mixed or int dtypes: per array
+            shapes = [shape for shape, _ in layout]
             if self._flat_state is not None:
                 self._state = self.state  # back to per-array states; the flat state is rebuilt below
                 self._flat_state = None
@@ -182,6 +188,7 @@ class Optimizer:
             param = np.concatenate(list(params.values()), axis=None)
             self._flat_state = _concat_states(self._state, shapes)
             self._set_layout(shapes)
+            self._grad_layout = layout
         grad = np.concatenate(grad_list, axis=None)
         if self._update is None:  # your own rule: it checks what it needs
             try:
@@ -189,7 +196,7 @@ class Optimizer:
             except (TypeError, ValueError):
                 return self._leave_flat_layout()
         else:
-            arguments = self._step_checks(grad_list, grad, hyperparameters)
+            arguments = self._step_checks(grad, hyperparameters)
             if arguments is None:
                 return self._leave_flat_layout()
             new_param, new_state = self._update(param, grad, self._flat_state, **arguments)
@@ -207,10 +214,10 @@ class Optimizer:
         self._views = {}
         return False
 
-    def _step_checks(self, grad_list, grad, hyperparameters):
+    def _step_checks(self, grad, hyperparameters):
         """The checks of a flat step of a rule of RULES: the keyword arguments of its maths function, or
-        None if a check fails. The gradients must be float arrays (their shapes are compared with the
-        layout before), all finite: one test over their concatenation ``grad``. The hyperparameters are
+        None if a check fails. The gradients (whose shapes and float dtype were compared with the layout
+        before) must all be finite: one test over their concatenation ``grad``. The hyperparameters are
         those checked before, or checked again if a value changed (a schedule's lr, an edited
         ``self.hyperparameters``)."""
         if hyperparameters != self._checked:
@@ -219,9 +226,7 @@ class Optimizer:
             except (TypeError, ValueError):
                 return None
             self._checked = dict(hyperparameters)
-        if all(g.dtype.kind == "f" for g in grad_list) and is_finite(grad):
-            return self._arguments
-        return None
+        return self._arguments if is_finite(grad) else None
 
     def _check_hyperparameters(self, hyperparameters):
         """Fill in the rule's defaults and check every value as the rule itself does (same messages);
@@ -236,7 +241,7 @@ class Optimizer:
 
     def _set_layout(self, shapes):
         """Where each parameter lives in the flat array: ``_layout`` name -> (slice, shape)."""
-        self._shapes, self._layout, start = shapes, {}, 0
+        self._layout, start = {}, 0
         for name, shape in zip(self.params, shapes):
             size = math.prod(shape)
             self._layout[name] = (slice(start, start + size), shape)
