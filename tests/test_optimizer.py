@@ -183,19 +183,27 @@ def _grads(params, rng):
     return {name: rng.normal(size=p.shape).astype(p.dtype) for name, p in params.items()}
 
 
+def _step_both_and_compare(flat, per, seed, n_steps, before_step=lambda step: None):
+    """Give the flat-mode optimizer and the per-array one the same random gradients for ``n_steps``
+    (``before_step(step)`` runs first at each step); their parameters must agree to the last bit."""
+    rng = np.random.default_rng(seed)
+    for step in range(n_steps):
+        before_step(step)
+        grads = _grads(flat.params, rng)
+        flat.step(grads)
+        per.step(grads)
+    for name in per.params:
+        np.testing.assert_array_equal(flat.params[name], per.params[name])
+
+
 @pytest.mark.parametrize("rule", sorted(optim.RULES))
 def test_optimizer_flat_mode_equals_per_array_mode_bit_for_bit(rule):
     flat_params, per_params = _model_params(), _model_params()
     flat = Optimizer(flat_params, rule=rule)
     per = Optimizer(per_params, rule=rule, flat=False)
     assert flat.flat and not per.flat
-    rng = np.random.default_rng(1)
-    for _ in range(12):
-        grads = _grads(flat_params, rng)
-        flat.step(grads)
-        per.step(grads)
+    _step_both_and_compare(flat, per, seed=1, n_steps=12)
     for name in per_params:
-        np.testing.assert_array_equal(flat_params[name], per_params[name])
         for a, b in zip(flat.state[name], per.state[name]):
             np.testing.assert_array_equal(a, b)
 
@@ -203,16 +211,12 @@ def test_optimizer_flat_mode_equals_per_array_mode_bit_for_bit(rule):
 def test_optimizer_flat_mode_follows_a_parameter_replaced_between_steps():
     params, reference = _model_params(), _model_params()
     opt, per = Optimizer(params, rule="adam", lr=0.1), Optimizer(reference, rule="adam", lr=0.1, flat=False)
-    rng = np.random.default_rng(2)
-    for step in range(6):
-        if step == 3:  # e.g. a learner resets a bias by hand
+
+    def reset_a_bias(step):  # e.g. a learner resets a bias by hand
+        if step == 3:
             params["b1"] = np.ones(3)
             reference["b1"] = np.ones(3)
-        grads = _grads(params, rng)
-        opt.step(grads)
-        per.step(grads)
-    for name in params:
-        np.testing.assert_array_equal(params[name], reference[name])
+    _step_both_and_compare(opt, per, seed=2, n_steps=6, before_step=reset_a_bias)
 
 
 def test_optimizer_flat_mode_names_the_parameter_with_a_nan_gradient():
@@ -391,15 +395,11 @@ def test_optimizer_uses_hyperparameters_edited_between_steps():
     params, reference = _model_params(), _model_params()
     opt = Optimizer(params, rule="momentum", lr=0.01)
     per = Optimizer(reference, rule="momentum", lr=0.01, flat=False)
-    rng = np.random.default_rng(8)
-    for step in range(6):
+
+    def edit_lr(step):
         if step == 3:
             opt.hyperparameters["lr"] = per.hyperparameters["lr"] = 0.1
-        grads = _grads(params, rng)
-        opt.step(grads)
-        per.step(grads)
-    for name in params:
-        np.testing.assert_array_equal(params[name], reference[name])
+    _step_both_and_compare(opt, per, seed=8, n_steps=6, before_step=edit_lr)
     assert np.max(np.abs(params["W1"] - _model_params()["W1"])) > 0.1  # lr 0.1 was used
 
 
@@ -410,13 +410,7 @@ def test_optimizer_flat_mode_with_a_schedule_equals_per_array_mode_bit_for_bit(r
     flat_params, per_params = _model_params(), _model_params()
     flat = Optimizer(flat_params, rule=rule, schedule=schedule, convention=convention)
     per = Optimizer(per_params, rule=rule, schedule=schedule, convention=convention, flat=False)
-    rng = np.random.default_rng(9)
-    for _ in range(15):
-        grads = _grads(flat_params, rng)
-        flat.step(grads)
-        per.step(grads)
-    for name in per_params:
-        np.testing.assert_array_equal(flat_params[name], per_params[name])
+    _step_both_and_compare(flat, per, seed=9, n_steps=15)
 
 
 def test_optimizer_schedule_with_a_rule_without_lr_is_the_rules_error():
@@ -430,16 +424,13 @@ def test_optimizer_flat_mode_follows_a_parameter_replaced_by_another_dtype():
     runs per array with the state carried over, exactly as a per-array optimizer does it."""
     params, reference = _model_params(), _model_params()
     opt, per = Optimizer(params, rule="adam", lr=0.1), Optimizer(reference, rule="adam", lr=0.1, flat=False)
-    rng = np.random.default_rng(11)
-    for step in range(6):
+
+    def to_float32(step):
         if step == 3:
             params["b1"] = params["b1"].astype(np.float32)
             reference["b1"] = reference["b1"].astype(np.float32)
-        grads = _grads(params, rng)
-        opt.step(grads)
-        per.step(grads)
+    _step_both_and_compare(opt, per, seed=11, n_steps=6, before_step=to_float32)
     for name in params:
-        np.testing.assert_array_equal(params[name], reference[name])
         np.testing.assert_array_equal(opt.state[name].v, per.state[name].v)
 
 
