@@ -16,6 +16,9 @@ Conventions (where we had a choice):
 - ``relu``'s derivative at exactly 0 is 0, as in PyTorch.
 - Children are kept in a tuple (micrograd uses a set), so ``topological_order()`` is deterministic.
 - ``Value`` defines no ``==``: nodes hash by identity, so they can sit in sets and dicts.
+- Bad input raises a TypeError or ValueError naming the operation. The checks test the common types first
+  (``type(x) is float``, ``type(other) is Value``), because ``isinstance(x, numbers.Real)`` is slow:
+  ``bench/bench_engine.py`` measures the engine against micrograd's without any check.
 
 Example::
 
@@ -29,14 +32,21 @@ import math
 import numbers
 
 
-def _as_value(other, op):
-    """``other`` if it is a Value, else a new leaf Value holding it; a TypeError naming ``op`` if not a number."""
-    if isinstance(other, Value):
+def _operand(other, op):
+    """``other`` if it is a Value, ``float(other)`` if it is a real number (int, float, numpy scalar); a
+    TypeError naming ``op`` otherwise. The common types are tested first: ``numbers.Real`` is slow to test."""
+    if type(other) is float or isinstance(other, Value):
         return other
     if isinstance(other, numbers.Real):
-        return Value(other)
+        return float(other)
     raise TypeError(f"the other operand of {op} must be a Value or a real number (int or float), "
                     f"got {other!r} of type {type(other).__name__}")
+
+
+def _as_value(other, op):
+    """``other`` if it is a Value, else a new leaf Value holding the number (see ``_operand``)."""
+    other = _operand(other, op)
+    return other if isinstance(other, Value) else Value(other)
 
 
 class Value:
@@ -45,18 +55,27 @@ class Value:
 
     __array_ufunc__ = None  # so that numpy_scalar + Value calls Value.__radd__ instead of numpy's own add
 
+    label = ""  # the default of every node; set on the instance only when given
+
     def __init__(self, data, _children=(), _op="", label=""):
-        if not isinstance(data, numbers.Real):
-            raise TypeError(f"data must be a real number (int or float), got {data!r} of type {type(data).__name__}")
-        self.data = float(data)
+        if type(data) is not float:  # the common case first: isinstance against numbers.Real is slow
+            if not isinstance(data, numbers.Real):
+                raise TypeError(f"data must be a real number (int or float), got {data!r} of type "
+                                f"{type(data).__name__}")
+            data = float(data)
+        self.data = data
         self.grad = 0.0
-        self._backward = lambda: None  # leaves have nothing to pass on
         self._prev = tuple(_children)
         self._op = _op
-        self.label = label
+        if label:
+            self.label = label
+
+    def _backward(self):
+        """Pass ``self.grad`` on to the children; a leaf has none. Each operation gives its output its own."""
 
     def __add__(self, other):
-        other = _as_value(other, "+")
+        if type(other) is not Value:
+            other = _as_value(other, "+")
         out = Value(self.data + other.data, (self, other), "+")  # d/dself = 1, d/dother = 1
         def _backward():
             self.grad += out.grad
@@ -65,7 +84,8 @@ class Value:
         return out
 
     def __mul__(self, other):
-        other = _as_value(other, "*")
+        if type(other) is not Value:
+            other = _as_value(other, "*")
         out = Value(self.data * other.data, (self, other), "*")  # d/dself = other, d/dother = self
         def _backward():
             self.grad += other.data * out.grad
@@ -77,7 +97,7 @@ class Value:
         """self ** k for a constant int or float k (a Value exponent is a TypeError).
 
         At self = 0 with 0 < k < 1 the derivative is infinite: backward() raises ZeroDivisionError there."""
-        if not isinstance(k, numbers.Real):  # a Value is not a Real number
+        if type(k) is not int and type(k) is not float and not isinstance(k, numbers.Real):  # Value is not Real
             raise TypeError(f"exponent must be a constant int or float, got {type(k).__name__}; "
                             "for a Value exponent b use (b * a.log()).exp()")
         if self.data == 0 and k < 0:
@@ -140,17 +160,29 @@ class Value:
 
         Same order as micrograd's recursive ``build_topo`` (depth first, children in order, a node is added
         once all its children are), but with an explicit stack so deep graphs do not hit the recursion limit.
+        Like the recursion, it walks straight down to a node's first child; the node itself (under a
+        ``None`` marker) and its other children wait on the stack.
         """
         order, visited = [], set()
-        stack = [(self, False)]  # (node, its children are already done)
+        stack = [self]
         while stack:
-            node, children_done = stack.pop()
-            if children_done:
-                order.append(node)
-            elif node not in visited:
+            node = stack.pop()
+            if node is None:  # a marker: the node under it has all its children in the order now
+                order.append(stack.pop())
+                continue
+            while node not in visited:  # down through first children, as build_topo's recursion goes
                 visited.add(node)
-                stack.append((node, True))  # come back to node after its children
-                stack.extend((child, False) for child in reversed(node._prev))  # first child popped first
+                children = node._prev
+                if not children:  # a leaf is complete at once
+                    order.append(node)
+                    break
+                stack.append(node)
+                stack.append(None)  # node comes back off the stack after its children
+                if len(children) == 2:  # the usual case, a binary operation: cheaper than the slice below
+                    stack.append(children[1])
+                elif len(children) > 2:
+                    stack += children[:0:-1]  # the later children, the second one on top
+                node = children[0]
         return order
 
     def backward(self):
@@ -162,26 +194,28 @@ class Value:
         for node in reversed(order):  # outputs before inputs: a node's grad is complete when it is used
             node._backward()
 
+    # Derived operations, as micrograd: a number operand stays a number until it meets a Value (a - 2.5 is
+    # a + (-2.5), one leaf), a Value operand goes through the basic operations above.
     def __neg__(self):  # -self
-        return self * -1
+        return self * -1.0
 
     def __radd__(self, other):  # other + self
         return self + other
 
     def __sub__(self, other):  # self - other
-        return self + (-_as_value(other, "-"))
+        return self + (-_operand(other, "-"))
 
     def __rsub__(self, other):  # other - self
-        return _as_value(other, "-") + (-self)
+        return _operand(other, "-") + (-self)
 
     def __rmul__(self, other):  # other * self
         return self * other
 
     def __truediv__(self, other):  # self / other
-        return self * _as_value(other, "/") ** -1
+        return self * _operand(other, "/") ** -1
 
     def __rtruediv__(self, other):  # other / self
-        return _as_value(other, "/") * self ** -1
+        return _operand(other, "/") * self ** -1
 
     def __rpow__(self, other):  # other ** self
         raise TypeError(f"exponent must be a constant int or float, got Value; for {other!r} ** b use "

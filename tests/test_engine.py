@@ -422,3 +422,45 @@ def test_draw_graph_lists_each_node_once_with_ops():
     assert "grad=1.0000" in lines[4]
     assert "**2" in draw_graph(a**2)
 
+
+
+# ----------------------------------------------------------------------------------------------- graph shape
+def test_value_number_operands_of_sub_and_div_stay_numbers_as_in_micrograd():
+    """a - 2.5 is a + (-2.5) and a / 2 is a * 0.5 (one leaf for the constant), as micrograd builds them;
+    a Value operand goes through a neg (a * -1) or a ** -1 node."""
+    a, b = Value(3.0), Value(-2.0)
+    cases = [(a - 2.5, 3, 0.5, 1.0), (a / 2, 3, 1.5, 0.5), (2.5 - a, 5, -0.5, -1.0), (a - b, 5, 5.0, 1.0),
+             (a / b, 4, -1.5, -0.5)]
+    for out, nodes, data, a_grad in cases:
+        out.backward()
+        assert len(out.topological_order()) == nodes and out.data == data and a.grad == a_grad
+
+
+def test_value_division_by_numpy_int_and_by_zero():
+    a = Value(3.0)
+    assert (a / np.int64(4)).data == 0.75  # the number becomes a float first: no integer power error
+    with pytest.raises(ZeroDivisionError):
+        a / 0
+    with pytest.raises(TypeError, match="other operand of / must be a Value or a real number"):
+        a / "2"
+    with pytest.raises(TypeError, match="other operand of - must be a Value or a real number"):
+        "2" - a
+
+
+def test_value_label_leaf_backward_and_children():
+    a, b = Value(1.0), Value(2.0, label="b")
+    assert a.label == "" and b.label == "b"
+    b.grad = 3.0
+    b._backward()  # a leaf passes nothing on
+    assert b.grad == 3.0
+    assert Value(0.5, [a, b], "+")._prev == (a, b)  # children in a tuple, whatever sequence came
+    assert Value(True).data == 1.0 and type(Value(np.int64(2)).data) is float
+
+
+def test_value_topological_order_with_three_or_more_children_equals_recursive_order():
+    """Nodes built by hand with 3 and 4 children (shared among them): the same order as build_topo."""
+    a, b, c, d = (Value(float(i)) for i in range(4))
+    wide = Value(1.0, (a, b, c, d), "f")
+    root = Value(2.0, (wide * a, Value(3.0, (c, wide, b), "g"), d), "h")
+    assert root.topological_order() == _recursive_topological_order(root)
+    assert len(root.topological_order()) == 8

@@ -446,6 +446,67 @@ def test_defaults_rejects_unknown_name_and_convention():
 
 
 # ---------------------------------------------------------------------------------------------------
+# One implementation of the maths: ``<name>_update`` is what ``<name>`` runs after its checks
+# ---------------------------------------------------------------------------------------------------
+def test_updates_registry_pairs_every_rule_with_its_maths_function():
+    assert list(optim.UPDATES) == NAMES
+    for name, update in optim.UPDATES.items():
+        assert update is getattr(optim, f"{name}_update") and update.__name__ == f"{name}_update"
+        assert update.__module__ == optim.RULES[name].__module__  # the maths lives next to its rule
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_update_takes_the_rules_hyperparameters_in_order(name):
+    """``<name>_update(param, grad, state, <the rule's hyperparameters>[, convention])``: convention only
+    where the maths differs between the conventions."""
+    rule_names = list(inspect.signature(optim.RULES[name]).parameters)
+    update_names = list(inspect.signature(optim.UPDATES[name]).parameters)
+    assert update_names[:3] == ["param", "grad", "state"]
+    assert update_names[3:] in (rule_names[3:], rule_names[3:-1])
+    differs = name not in ("sgd", "adam")  # the two whose update is the same in both conventions
+    assert (update_names[-1] == "convention") == differs
+
+
+def resolved(name, convention, **given):
+    """The keyword arguments of ``<name>_update`` as the rule resolves them (given values, else defaults)."""
+    values = {**optim.defaults(name, convention), **given, "convention": convention}
+    update_names = list(inspect.signature(optim.UPDATES[name]).parameters)[3:]
+    return {key: values.get(key) for key in update_names}
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+@pytest.mark.parametrize("name", NAMES)
+def test_update_equals_its_public_rule_bit_for_bit(name, convention):
+    """20 steps on a (3, 4) parameter, gradients of very different sizes, non-default hyperparameters:
+    the maths function called directly gives the rule's parameters and states to the last bit."""
+    rng = np.random.default_rng(12)
+    given = {"lr": 0.05} if "lr" in optim.defaults(name, convention) else {}
+    param_rule = param_update = rng.normal(size=(3, 4))
+    state_rule = state_update = None
+    arguments = resolved(name, convention, **given)
+    for step in range(20):
+        grad = rng.normal(size=(3, 4)) * 10.0 ** rng.integers(-8, 2, size=(3, 4))
+        param_rule, state_rule = optim.RULES[name](param_rule, grad, state_rule, convention=convention, **given)
+        param_update, state_update = optim.UPDATES[name](param_update, grad, state_update, **arguments)
+        np.testing.assert_array_equal(param_update, param_rule, err_msg=f"{name} step {step + 1}")
+        assert type(state_update) is type(state_rule) and state_update.t == state_rule.t
+        for field, value in state_arrays(state_rule).items():
+            np.testing.assert_array_equal(getattr(state_update, field), value, err_msg=f"{name}.{field}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_update_does_not_check_but_the_rule_does(name):
+    """The checks are the rule's: the same NaN gradient is an error for ``<name>`` and flows through
+    ``<name>_update`` (which must only be given checked inputs)."""
+    grad = np.array([0.5, np.nan])
+    with pytest.raises(ValueError, match=r"grad contains NaN at index \(1,\)"):
+        optim.RULES[name](np.ones(2), grad, None)
+    new_param, new_state = optim.UPDATES[name](np.ones(2), grad, None, **resolved(name, "paper"))
+    outputs = [new_param, *state_arrays(new_state).values()]
+    assert any(np.isnan(x[1]) for x in outputs), "the NaN should reach the parameter or the state"
+
+
+# ---------------------------------------------------------------------------------------------------
 # Bad input: TypeError / ValueError naming the argument, what was expected and what came
 # ---------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", NAMES)

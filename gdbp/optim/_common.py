@@ -5,12 +5,15 @@ Two tiny maths helpers used inside the update equations:
 - ``ema(avg, x, decay)``              exponential moving average, ``decay * avg + (1 - decay) * x``
 - ``bias_correction(avg, decay, t)``  ``avg / (1 - decay**t)``
 
-and the checks every rule runs before its maths (cheap: a benchmark wants a whole training step within
-1.25x of hand-written numpy):
+and the checks every public rule (``adam``) runs before it calls its maths (``adam_update``):
 
 - ``with_defaults(DEFAULTS, convention, **hyperparameters)``  fill ``None`` hyperparameters from the
   rule's table of defaults for the chosen convention ("paper" or "torch")
 - ``check_inputs(rule, param, grad, state, state_type, convention, **hyperparameters)``  validate one call
+- ``check_hyperparameters(**hyperparameters)``  the hyperparameter part of it, which ``Optimizer`` runs
+  once at construction (and again only when a value changes)
+- ``is_finite(x)``  the cheap finiteness test of ``check_inputs``, which ``Optimizer`` runs once per step
+  on all gradients laid end to end
 
 A note on 0-d inputs: numpy turns arithmetic on 0-d arrays into numpy scalars (``np.float64``). A rule
 given a 0-d ``param`` therefore returns an ``np.float64``: it has ``shape == ()`` and a dtype like a 0-d
@@ -108,15 +111,19 @@ def _check_hyperparameter(name, value):
         raise ValueError(f"{name} must be {expected}, received {value}")
 
 
-def _check_finite(name, x):
-    """Raise ValueError naming the first NaN or inf of ``x``.
+def is_finite(x):
+    """True if every entry of the float array ``x`` is finite (no NaN, no inf).
 
     The cheap test first: ``x . x`` (one BLAS call, no temporary array) is finite exactly when every entry
     is, since NaN and inf propagate and squares cannot cancel, unless the sum of squares overflows; then
-    the exact ``np.isfinite(x).all()`` decides. The index of the first bad entry is only computed on
-    failure.
+    the exact ``np.isfinite(x).all()`` decides.
     """
-    if math.isfinite(np.vdot(x, x)) or np.isfinite(x).all():
+    return math.isfinite(np.vdot(x, x)) or bool(np.isfinite(x).all())
+
+
+def _check_finite(name, x):
+    """Raise ValueError naming the first NaN or inf of ``x`` (its index is only computed on failure)."""
+    if is_finite(x):
         return
     index = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
     kind = "NaN" if np.isnan(x[index]) else "inf"
@@ -146,14 +153,23 @@ def check_inputs(rule, param, grad, state, state_type, convention, **hyperparame
     _check_finite("grad", grad)
     if convention not in CONVENTIONS:
         raise ValueError(f"convention must be 'paper' or 'torch', received {convention!r}")
+    check_hyperparameters(**hyperparameters)
+    if state is not None:
+        _check_state(rule, state, state_type, param.shape)
+    return param, grad
+
+
+def check_hyperparameters(**hyperparameters):
+    """Check each hyperparameter by its name (the ranges of ``check_inputs``); ``None`` is skipped.
+
+    Raises TypeError for a value that is not a real number, ValueError for one out of range or not finite,
+    e.g. ``lr must be > 0, received -0.1``.
+    """
     for name, value in hyperparameters.items():
         # None: not a hyperparameter of this convention (see with_defaults). A float in range takes the
         # fast path; anything else gets the full check and its message.
         if value is not None and not (type(value) is float and _RANGES[name][0](value)):
             _check_hyperparameter(name, value)
-    if state is not None:
-        _check_state(rule, state, state_type, param.shape)
-    return param, grad
 
 
 def _check_state(rule, state, state_type, shape):

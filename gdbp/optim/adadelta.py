@@ -63,10 +63,16 @@ def adadelta(param, grad, state=None, *, lr=None, rho=0.9, eps=1e-6, convention=
 
     References: S. Ruder, arXiv:1609.04747, section 'Adadelta'; M. D. Zeiler, "ADADELTA: an adaptive learning
     rate method", arXiv:1212.5701.
+    Code: ``adadelta`` checks its inputs, then calls ``adadelta_update``, the equations above in order.
     """
     lr, rho, eps = with_defaults(DEFAULTS, convention, lr=lr, rho=rho, eps=eps)  # paper: lr stays None
     param, grad = check_inputs("adadelta", param, grad, state, AdadeltaState, convention,
                                lr=lr, rho=rho, eps=eps)
+    return adadelta_update(param, grad, state, lr, rho, eps, convention)
+
+
+def adadelta_update(param, grad, state, lr, rho, eps, convention):
+    """The equations of ``adadelta``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = AdadeltaState(t=0, avg_sq_grad=np.zeros_like(param), avg_sq_delta=np.zeros_like(param))
     avg_sq_grad = ema(state.avg_sq_grad, grad**2, rho)  # E[g^2]_t

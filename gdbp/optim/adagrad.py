@@ -51,9 +51,15 @@ def adagrad(param, grad, state=None, *, lr=0.01, eps=None, convention="paper"):
     PyTorch: torch.optim.Adagrad with lr_decay=0, initial_accumulator_value=0, weight_decay=0.
     References: S. Ruder, arXiv:1609.04747, section 'Adagrad'; J. Duchi, E. Hazan, Y. Singer, "Adaptive
     subgradient methods for online learning and stochastic optimization", JMLR 2011.
+    Code: ``adagrad`` checks its inputs, then calls ``adagrad_update``, the equations above in order.
     """
     lr, eps = with_defaults(DEFAULTS, convention, lr=lr, eps=eps)
     param, grad = check_inputs("adagrad", param, grad, state, AdagradState, convention, lr=lr, eps=eps)
+    return adagrad_update(param, grad, state, lr, eps, convention)
+
+
+def adagrad_update(param, grad, state, lr, eps, convention):
+    """The equations of ``adagrad``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = AdagradState(t=0, G=np.zeros_like(param))
     G = state.G + grad**2  # G_t = G_{t-1} + g_t^2

@@ -50,10 +50,16 @@ def adam(param, grad, state=None, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
     PyTorch: torch.optim.Adam with amsgrad=False, weight_decay=0.
     References: S. Ruder, arXiv:1609.04747, section 'Adam'; D. P. Kingma, J. Ba, "Adam: a method for
     stochastic optimization", ICLR 2015, Algorithm 1.
+    Code: ``adam`` checks its inputs, then calls ``adam_update``, the equations above in order.
     """
     lr, beta1, beta2, eps = with_defaults(DEFAULTS, convention, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
     param, grad = check_inputs("adam", param, grad, state, AdamState, convention,
                                lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return adam_update(param, grad, state, lr, beta1, beta2, eps)
+
+
+def adam_update(param, grad, state, lr, beta1, beta2, eps):
+    """The equations of ``adam``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = AdamState(t=0, m=np.zeros_like(param), v=np.zeros_like(param))
     t = state.t + 1
@@ -61,5 +67,5 @@ def adam(param, grad, state=None, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
     v = ema(state.v, grad**2, beta2)  # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
     m_hat = bias_correction(m, beta1, t)  # mhat_t = m_t / (1 - beta1^t)
     v_hat = bias_correction(v, beta2, t)  # vhat_t = v_t / (1 - beta2^t)
-    new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+    new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)  # theta_t = theta_{t-1} - eta mhat_t / (...)
     return new_param, AdamState(t, m, v)

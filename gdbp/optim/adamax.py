@@ -55,10 +55,16 @@ def adamax(param, grad, state=None, *, lr=0.002, beta1=0.9, beta2=0.999, eps=Non
     PyTorch: torch.optim.Adamax with weight_decay=0.
     References: S. Ruder, arXiv:1609.04747, section 'AdaMax'; D. P. Kingma, J. Ba, "Adam: a method for
     stochastic optimization", ICLR 2015, section 7.1.
+    Code: ``adamax`` checks its inputs, then calls ``adamax_update``, the equations above in order.
     """
     lr, beta1, beta2, eps = with_defaults(DEFAULTS, convention, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
     param, grad = check_inputs("adamax", param, grad, state, AdamaxState, convention,
                                lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return adamax_update(param, grad, state, lr, beta1, beta2, eps, convention)
+
+
+def adamax_update(param, grad, state, lr, beta1, beta2, eps, convention):
+    """The equations of ``adamax``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = AdamaxState(t=0, m=np.zeros_like(param), u=np.zeros_like(param))
     t = state.t + 1

@@ -55,11 +55,17 @@ def adamw(param, grad, state=None, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8
         ``(new_param, new_state)``: theta_t (param's shape) and ``AdamWState(t, m, v)``.
 
     References: I. Loshchilov, F. Hutter, "Decoupled weight decay regularization", ICLR 2019.
+    Code: ``adamw`` checks its inputs, then calls ``adamw_update``, the equations above in order.
     """
     lr, beta1, beta2, eps, weight_decay = with_defaults(
         DEFAULTS, convention, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
     param, grad = check_inputs("adamw", param, grad, state, AdamWState, convention,
                                lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    return adamw_update(param, grad, state, lr, beta1, beta2, eps, weight_decay, convention)
+
+
+def adamw_update(param, grad, state, lr, beta1, beta2, eps, weight_decay, convention):
+    """The equations of ``adamw``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = AdamWState(t=0, m=np.zeros_like(param), v=np.zeros_like(param))
     t = state.t + 1

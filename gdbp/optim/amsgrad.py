@@ -59,10 +59,16 @@ def amsgrad(param, grad, state=None, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e
     References: S. Ruder, "An overview of gradient descent optimization algorithms", ruder.io (AMSGrad
     added 2018; not in arXiv:1609.04747v2); S. J. Reddi, S. Kale, S. Kumar, "On the convergence of Adam
     and beyond", ICLR 2018.
+    Code: ``amsgrad`` checks its inputs, then calls ``amsgrad_update``, the equations above in order.
     """
     lr, beta1, beta2, eps = with_defaults(DEFAULTS, convention, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
     param, grad = check_inputs("amsgrad", param, grad, state, AMSGradState, convention,
                                lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return amsgrad_update(param, grad, state, lr, beta1, beta2, eps, convention)
+
+
+def amsgrad_update(param, grad, state, lr, beta1, beta2, eps, convention):
+    """The equations of ``amsgrad``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         zeros = np.zeros_like(param)
         state = AMSGradState(t=0, m=zeros, v=zeros, v_hat=zeros)

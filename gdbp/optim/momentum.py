@@ -57,10 +57,16 @@ def momentum(param, grad, state=None, *, lr=None, momentum=0.9, convention="pape
 
     Reference: S. Ruder, "An overview of gradient descent optimization algorithms", arXiv:1609.04747;
     N. Qian, "On the momentum term in gradient descent learning algorithms", Neural Networks 1999.
+    Code: ``momentum`` checks its inputs, then calls ``momentum_update``, the equations above in order.
     """
     lr, momentum = with_defaults(DEFAULTS, convention, lr=lr, momentum=momentum)
     param, grad = check_inputs("momentum", param, grad, state, MomentumState, convention,
                                lr=lr, momentum=momentum)
+    return momentum_update(param, grad, state, lr, momentum, convention)
+
+
+def momentum_update(param, grad, state, lr, momentum, convention):
+    """The equations of ``momentum``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = MomentumState(t=0, v=np.zeros_like(param))
     if convention == "paper":

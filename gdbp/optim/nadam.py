@@ -68,11 +68,17 @@ def nadam(param, grad, state=None, *, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8
     PyTorch: torch.optim.NAdam with weight_decay=0.
     References: S. Ruder, arXiv:1609.04747, section 'Nadam'; T. Dozat, "Incorporating Nesterov momentum into
     Adam", ICLR 2016 workshop.
+    Code: ``nadam`` checks its inputs, then calls ``nadam_update``, the equations above in order.
     """
     lr, beta1, beta2, eps, momentum_decay = with_defaults(
         DEFAULTS, convention, lr=lr, beta1=beta1, beta2=beta2, eps=eps, momentum_decay=momentum_decay)
     param, grad = check_inputs("nadam", param, grad, state, NadamState, convention,
                                lr=lr, beta1=beta1, beta2=beta2, eps=eps, momentum_decay=momentum_decay)
+    return nadam_update(param, grad, state, lr, beta1, beta2, eps, momentum_decay, convention)
+
+
+def nadam_update(param, grad, state, lr, beta1, beta2, eps, momentum_decay, convention):
+    """The equations of ``nadam``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = NadamState(t=0, m=np.zeros_like(param), v=np.zeros_like(param), mu_product=1.0)
     t = state.t + 1

@@ -75,10 +75,16 @@ def nesterov(param, grad, state=None, *, lr=None, momentum=0.9, convention="pape
     J. Martens, G. Dahl, G. Hinton, "On the importance of initialization and momentum in deep
     learning", ICML 2013; Y. Bengio, N. Boulanger-Lewandowski, R. Pascanu, "Advances in optimizing
     recurrent networks", ICASSP 2013.
+    Code: ``nesterov`` checks its inputs, then calls ``nesterov_update``, the equations above in order.
     """
     lr, momentum = with_defaults(DEFAULTS, convention, lr=lr, momentum=momentum)
     param, grad = check_inputs("nesterov", param, grad, state, NesterovState, convention,
                                lr=lr, momentum=momentum)
+    return nesterov_update(param, grad, state, lr, momentum, convention)
+
+
+def nesterov_update(param, grad, state, lr, momentum, convention):
+    """The equations of ``nesterov``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = NesterovState(t=0, v=np.zeros_like(param))
     if convention == "paper":

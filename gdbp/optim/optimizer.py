@@ -1,9 +1,12 @@
 """``Optimizer``: apply one update rule to every parameter array of a model."""
+import importlib
 import inspect
 import math
 import operator
 
 import numpy as np
+
+from gdbp.optim._common import check_hyperparameters, is_finite, with_defaults
 
 
 class Optimizer:
@@ -29,7 +32,8 @@ class Optimizer:
             already taken (0 for the first), see ``gdbp.optim.schedules``. When given, ``lr`` comes from it
             and may not also be passed.
         **hyperparameters: passed to the rule on every call (``lr``, ``beta1``, ``convention``, ...);
-            what is left out takes the rule's default.
+            what is left out takes the rule's default. For a rule of ``RULES`` they are checked here,
+            with the rule's own messages (``lr must be > 0, received -1``).
 
         flat: apply the rule once to all parameters laid end to end in one flat array, instead of once per
             array. Every rule of ``gdbp.optim.RULES`` is element-wise, so the result is the same to the
@@ -38,6 +42,14 @@ class Optimizer:
             rules of ``RULES`` when all parameters share one dtype; False for your own rule (pass
             ``flat=True`` if it is element-wise too). The new parameters are then views into one array.
 
+    Where the checks are paid. In flat mode with a rule of ``RULES`` (``adam``), ``step`` checks its input
+    once for all parameters: the names, each gradient a float array of its parameter's shape, all of them
+    finite (one test over their concatenation), the hyperparameters as checked at construction (again
+    only if a value changed: a schedule's lr). It then calls the rule's maths, ``adam_update``, which
+    checks nothing. When a check fails, the step runs again per array through the public rule
+    (``adam``), whose error names the parameter: ``parameter 'W2': grad contains NaN at index (1, 0)``.
+    Otherwise (per-array mode, your own rule) the rule is called per array and checks its own inputs.
+
     Attributes:
         params: the dict given (its entries are replaced by ``step``).
         state: dict name -> the rule's state for that parameter (None before the first step).
@@ -45,13 +57,12 @@ class Optimizer:
     """
 
     def __init__(self, params, rule="adam", schedule=None, flat=None, **hyperparameters):
-        from gdbp.optim import RULES  # here, not at the top: gdbp.optim imports this module
+        from gdbp.optim import RULES, UPDATES  # here, not at the top: gdbp.optim imports this module
 
         if not isinstance(params, dict):
             raise TypeError(f"params must be a dict name -> array, received {type(params).__name__}")
         for name, value in params.items():
             _check_float_array(f"params[{name!r}]", value)
-        builtin = rule in RULES.values() or (isinstance(rule, str) and rule in RULES)
         if isinstance(rule, str):
             if rule not in RULES:
                 raise ValueError(f"rule must be one of {sorted(RULES)} or a function, received {rule!r}")
@@ -70,11 +81,21 @@ class Optimizer:
         self.rule = rule
         self.schedule = schedule
         self.hyperparameters = dict(hyperparameters)
+        # A rule of RULES: the flat mode calls its maths function (adam_update), with the hyperparameters
+        # checked here, once, with the rule's own messages; again only when they change (a schedule).
+        name = next((name for name, fn in RULES.items() if fn is rule), None)
+        self._update = UPDATES[name] if name is not None else None
+        if self._update is not None:
+            self._names = list(inspect.signature(rule).parameters)[3:-1]
+            self._update_names = list(inspect.signature(self._update).parameters)[3:]
+            self._defaults = importlib.import_module(f"gdbp.optim.{name}").DEFAULTS  # the module, as defaults()
+            self._arguments = self._check_hyperparameters(self.hyperparameters)  # raises now if one is bad
+            self._checked = dict(self.hyperparameters)
         self._state = {name: None for name in params}
         self.t = 0
         dtypes = {np.result_type(value) for value in params.values()}
-        self.flat = ((builtin if flat is None else bool(flat)) and len(dtypes) == 1 and len(params) > 1
-                     and all(np.ndim(value) > 0 for value in params.values()))
+        self.flat = ((self._update is not None if flat is None else bool(flat)) and len(dtypes) == 1
+                     and len(params) > 1 and all(np.ndim(value) > 0 for value in params.values()))
         self._flat_state = None  # flat mode: the rule's state for the flat array
         self._views = {}  # flat mode: name -> the array handed out at the last step
 
@@ -132,43 +153,95 @@ class Optimizer:
 
     def _flat_step(self, grads, hyperparameters):
         """One rule call on the concatenation of all parameters; False when the per-array path must run
-        (shapes differ from the layout, or the rule raised: the per-array path then names the parameter)."""
+        (shapes or dtypes differ from the layout, or a check failed: the per-array path then raises the
+        rule's own error, naming the parameter).
+
+        For a rule of RULES the checks are made here, once for all parameters: each gradient an array of
+        its parameter's shape and (float) dtype, all of them finite (one test over the concatenation), the
+        hyperparameters as checked before (again if they changed); then the rule's maths function runs,
+        without checks.
+        """
         params, views = self.params, self._views
         grad_list = [grads[name] for name in params]
+        try:
+            grad_layout = [(g.shape, g.dtype) for g in grad_list]
+        except AttributeError:  # not an array: the per-array path explains
+            return self._leave_flat_layout()
         if (views and params.keys() == views.keys() and all(map(operator.is_, params.values(), views.values()))
-                and [getattr(g, "shape", None) for g in grad_list] == self._shapes):
+                and grad_layout == self._grad_layout):
             param = self._flat_param  # the usual step: the parameters are still the views handed out
         else:
-            # First step, or someone replaced a parameter since: (re)build the flat layout from the dict.
-            shapes = [np.shape(p) for p in params.values()]
-            if [getattr(g, "shape", None) for g in grad_list] != shapes:
-                return False  # a list or a wrong shape: the per-array path explains
+            # First step, someone replaced a parameter since, or gradients of another dtype: (re)build
+            # the flat layout from the dict, if all parameters and gradients share one float dtype.
+            layout = [(np.shape(p), np.result_type(p)) for p in params.values()]
+            dtype = layout[0][1]
+            if grad_layout != layout or dtype.kind != "f" or any(d != dtype for _, d in layout):
+                return self._leave_flat_layout()  # a wrong shape, mixed or int dtypes: per array
+            shapes = [shape for shape, _ in layout]
             if self._flat_state is not None:
                 self._state = self.state  # back to per-array states; the flat state is rebuilt below
+                self._flat_state = None
             if any(np.shape(st_field) != shape
                    for st, shape in zip(self._state.values(), shapes) if st is not None
                    for st_field in st if isinstance(st_field, np.ndarray)):
-                return False  # a parameter changed shape: the per-array path reports it
+                return self._leave_flat_layout()  # a parameter changed shape: the per-array path reports it
+            param = np.concatenate(list(params.values()), axis=None)
             self._flat_state = _concat_states(self._state, shapes)
             self._set_layout(shapes)
-            param = np.concatenate(list(params.values()), axis=None)
+            self._grad_layout = layout
         grad = np.concatenate(grad_list, axis=None)
-        try:
-            new_param, new_state = self.rule(param, grad, self._flat_state, **hyperparameters)
-        except (TypeError, ValueError):
-            self._views = {}
-            self._state = self.state if self._flat_state is not None else self._state
-            self._flat_state = None
-            return False
+        if self._update is None:  # your own rule: it checks what it needs
+            try:
+                new_param, new_state = self.rule(param, grad, self._flat_state, **hyperparameters)
+            except (TypeError, ValueError):
+                return self._leave_flat_layout()
+        else:
+            arguments = self._step_checks(grad, hyperparameters)
+            if arguments is None:
+                return self._leave_flat_layout()
+            new_param, new_state = self._update(param, grad, self._flat_state, **arguments)
         self._flat_param, self._flat_state = new_param, new_state
         self._views = {name: new_param[part].reshape(shape) for name, (part, shape) in self._layout.items()}
         params.update(self._views)  # rebinding, as in the per-array path
         self.t += 1
         return True
 
+    def _leave_flat_layout(self):
+        """Back to one state per parameter (the flat layout is rebuilt at the next flat step); False."""
+        if self._flat_state is not None:
+            self._state = self.state
+            self._flat_state = None
+        self._views = {}
+        return False
+
+    def _step_checks(self, grad, hyperparameters):
+        """The checks of a flat step of a rule of RULES: the keyword arguments of its maths function, or
+        None if a check fails. The gradients (whose shapes and float dtype were compared with the layout
+        before) must all be finite: one test over their concatenation ``grad``. The hyperparameters are
+        those checked before, or checked again if a value changed (a schedule's lr, an edited
+        ``self.hyperparameters``)."""
+        if hyperparameters != self._checked:
+            try:
+                self._arguments = self._check_hyperparameters(hyperparameters)
+            except (TypeError, ValueError):
+                return None
+            self._checked = dict(hyperparameters)
+        return self._arguments if is_finite(grad) else None
+
+    def _check_hyperparameters(self, hyperparameters):
+        """Fill in the rule's defaults and check every value as the rule itself does (same messages);
+        return the keyword arguments of its maths function. (Under a schedule, lr is checked from the
+        first step on, when it has a value.)"""
+        names = self._names  # the rule's hyperparameters, between state and convention in its signature
+        convention = hyperparameters.get("convention", "paper")
+        values = with_defaults(self._defaults, convention, **{name: hyperparameters.get(name) for name in names})
+        check_hyperparameters(**dict(zip(names, values)))
+        resolved = dict(zip(names, values), convention=convention)
+        return {name: resolved[name] for name in self._update_names}
+
     def _set_layout(self, shapes):
         """Where each parameter lives in the flat array: ``_layout`` name -> (slice, shape)."""
-        self._shapes, self._layout, start = shapes, {}, 0
+        self._layout, start = {}, 0
         for name, shape in zip(self.params, shapes):
             size = math.prod(shape)
             self._layout[name] = (slice(start, start + size), shape)

@@ -50,10 +50,16 @@ def rmsprop(param, grad, state=None, *, lr=None, rho=None, eps=1e-8, convention=
     PyTorch: torch.optim.RMSprop with centered=False, momentum=0, weight_decay=0.
     References: S. Ruder, arXiv:1609.04747, section 'RMSprop'; G. Hinton, N. Srivastava, K. Swersky, "Neural
     networks for machine learning", lecture 6e (2012).
+    Code: ``rmsprop`` checks its inputs, then calls ``rmsprop_update``, the equations above in order.
     """
     lr, rho, eps = with_defaults(DEFAULTS, convention, lr=lr, rho=rho, eps=eps)
     param, grad = check_inputs("rmsprop", param, grad, state, RMSpropState, convention,
                                lr=lr, rho=rho, eps=eps)
+    return rmsprop_update(param, grad, state, lr, rho, eps, convention)
+
+
+def rmsprop_update(param, grad, state, lr, rho, eps, convention):
+    """The equations of ``rmsprop``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     if state is None:
         state = RMSpropState(t=0, avg_sq_grad=np.zeros_like(param))
     avg_sq_grad = ema(state.avg_sq_grad, grad**2, rho)  # E[g^2]_t

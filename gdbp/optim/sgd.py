@@ -40,9 +40,15 @@ def sgd(param, grad, state=None, *, lr=None, convention="paper"):
 
     PyTorch: ``torch.optim.SGD(params, lr)`` with momentum=0 is exactly this update.
     Reference: S. Ruder, "An overview of gradient descent optimization algorithms", arXiv:1609.04747.
+    Code: ``sgd`` checks its inputs, then calls ``sgd_update``, the equations above in order.
     """
     (lr,) = with_defaults(DEFAULTS, convention, lr=lr)
     param, grad = check_inputs("sgd", param, grad, state, SGDState, convention, lr=lr)
+    return sgd_update(param, grad, state, lr)
+
+
+def sgd_update(param, grad, state, lr):
+    """The equations of ``sgd``, in its docstring's order, on inputs it (or ``Optimizer``) has checked."""
     t = 0 if state is None else state.t
     new_param = param - lr * grad  # theta_t = theta_{t-1} - eta g_t
     return new_param, SGDState(t + 1)
