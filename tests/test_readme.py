@@ -71,3 +71,24 @@ def test_readme_relative_links_exist():
         for link in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
             if not re.match(r"\w+:", link):
                 assert (base / link).exists(), f"{name} links to {link}, which does not exist"
+
+
+def test_readme_sample_message_is_what_the_checker_prints():
+    """The message shown in "How the exercises work" is the one check_adam prints, word for word, for Adam
+    without bias correction (the README wraps its long first line)."""
+    import numpy as np
+    import pytest
+
+    from gdbp.checks import check_adam
+
+    def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        m, v, t = state if state is not None else (np.zeros_like(param), np.zeros_like(param), 0)
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        return param - lr * m / (np.sqrt(v) + eps), (m, v, t + 1)
+
+    with pytest.raises(AssertionError) as failed:
+        check_adam(adam)
+    blocks = re.findall(r"^ *```[a-z]*\n(.*?)^ *```", README, re.S | re.M)
+    (sample,) = [block for block in blocks if "received" in block]
+    assert " ".join(sample.split()) == " ".join(str(failed.value).split())
