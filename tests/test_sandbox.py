@@ -188,3 +188,15 @@ def test_nothing_survives_the_sandbox():
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [p for p in pids if _alive(p)], "a process of the sandbox outlived it"
+
+
+def test_sandbox_mounts_its_in_memory_folders_before_binding_python():
+    """A Python installation under /tmp or /home (a course cloned into /tmp) is bound on top of the
+    sandbox's in-memory /tmp and home folder, not hidden by them (bwrap applies its mounts in order)."""
+    from gdbp.instructor.sandbox import agent_files
+    box = Sandbox(GraderPolicy())
+    command = box._command(agent_files(box.policy.local), 3, 4, 5)
+    tmpfs = [i for i, arg in enumerate(command) if arg == "--tmpfs"]
+    binds = [i for i, arg in enumerate(command) if arg == "--ro-bind"]
+    assert [command[i + 1] for i in tmpfs] == ["/tmp", "/home/student"]
+    assert max(tmpfs) < min(binds), command

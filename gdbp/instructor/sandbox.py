@@ -249,10 +249,12 @@ class Sandbox:
                "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
         command = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
                    "--disable-userns", "--cap-drop", "ALL", "--hostname", "sandbox", "--uid", "1000", "--gid", "1000",
-                   *binds, "--ro-bind", str(folder), AGENT_DIR,
-                   "--proc", "/proc", "--dev", "/dev",
+                   # the in-memory folders first, so that a Python installation (or the agent's files)
+                   # under /tmp or /home is bound on top of them rather than hidden by them
                    "--size", str(limits.TMPFS_BYTES), "--tmpfs", "/tmp",
                    "--size", str(limits.TMPFS_BYTES), "--tmpfs", HOME,
+                   *binds, "--ro-bind", str(folder), AGENT_DIR,
+                   "--proc", "/proc", "--dev", "/dev",
                    "--chdir", HOME, "--clearenv"]
         for key, value in env.items():
             command += ["--setenv", key, value]
