@@ -46,6 +46,20 @@ def require_sandbox():
         pytest.skip(f"the grading sandbox is not available: {why}")
 
 
+def started_sandbox():
+    """A generator for fixtures: a started ``Sandbox`` with the default policy (skipped without
+    bubblewrap), killed afterwards. ``yield from started_sandbox()``."""
+    from gdbp.instructor.policy import GraderPolicy  # noqa: PLC0415
+    from gdbp.instructor.sandbox import Sandbox  # noqa: PLC0415
+    require_sandbox()
+    sandbox = Sandbox(GraderPolicy())
+    sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        sandbox.kill()
+
+
 @pytest.fixture(autouse=True)
 def _reference_runs_freely_in_checker_tests(request):
     """The checkers refuse a learner's function that runs the course's reference code

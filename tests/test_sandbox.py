@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import require_sandbox
+from conftest import require_sandbox, started_sandbox
 
 from gdbp.instructor.policy import GraderPolicy
 from gdbp.instructor.sandbox import Sandbox
@@ -22,12 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def sandbox():
-    require_sandbox()
-    os.environ["GDBP_TEST_SECRET"] = "the grader's secret"
-    box = Sandbox(GraderPolicy())
-    box.start()
-    yield box
-    box.kill()
+    os.environ["GDBP_TEST_SECRET"] = "the grader's secret"  # set before the sandbox starts
+    yield from started_sandbox()
 
 
 def run(box, source):

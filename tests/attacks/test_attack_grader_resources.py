@@ -12,11 +12,9 @@ import tracemalloc
 import pytest
 
 from gdbp.instructor.wire.rpc import SubmissionStopped
-from conftest import require_sandbox
+from conftest import require_sandbox, started_sandbox
 from harness import grade_mini, report
 
-from gdbp.instructor.policy import GraderPolicy
-from gdbp.instructor.sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -39,11 +37,7 @@ class Kept:
 
 @pytest.fixture
 def box():
-    require_sandbox()
-    sandbox = Sandbox(GraderPolicy())
-    sandbox.start()
-    yield sandbox
-    sandbox.kill()
+    yield from started_sandbox()
 
 
 def run(box, source, seconds=60):

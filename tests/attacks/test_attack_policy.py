@@ -5,10 +5,8 @@ handles, operators, deepcopy, generators and exceptions.
 Run: ./dev test tests/attacks/test_attack_policy.py
 """
 import pytest
-from conftest import require_sandbox
+from conftest import started_sandbox
 
-from gdbp.instructor.policy import GraderPolicy
-from gdbp.instructor.sandbox import Sandbox
 
 REFUSED = {
     "numpy through a gdbp module": "gdbp.optim.np",
@@ -35,11 +33,7 @@ REFUSED = {
 
 @pytest.fixture(scope="module")
 def box():
-    require_sandbox()
-    sandbox = Sandbox(GraderPolicy())
-    sandbox.start()
-    yield sandbox
-    sandbox.kill()
+    yield from started_sandbox()
 
 
 def attempt_all(box, attempts):
